@@ -1,0 +1,3 @@
+from badapp.cli.serve import main
+
+main()
