@@ -1,0 +1,60 @@
+/**
+ * The app under test is a parameter. A scenario names one AppSpec: how to start it on each kind of target,
+ * which port it listens on, where its health check is and what environment it gets. bad-app is only the
+ * first example (scenarios/apps/bad-app.ts); a user's own service is described the same way in their own file.
+ */
+
+export interface AppSpec {
+  /** Short name, used for container, pod and log names: [a-z0-9-]. */
+  name: string;
+  /** Port the app listens on inside its own environment (container/pod). */
+  port: number;
+  /** Path that answers 2xx once the app is ready, cheaply. */
+  healthPath: string;
+  /** Path the load generator hits. */
+  loadPath: string;
+  /** Environment for every target; `--app-env NAME=VALUE` adds to it. */
+  env: Record<string, string>;
+  /** How to run it as a plain process (the local target). */
+  local?: LocalAppSpec;
+  /** Image for the container and Kubernetes targets. */
+  image?: string;
+}
+
+export interface LocalAppSpec {
+  /**
+   * argv. `{python}` is replaced by the harness's Python (a virtualenv with `requirements` and the profilers),
+   * `{port}` by the port the local target picked.
+   */
+  command: string[];
+  cwd?: string;
+  /** Extra environment for the local run only (e.g. PYTHONPATH to the source tree). */
+  env?: Record<string, string>;
+  /** Name of the environment variable that tells the app its port (also set), e.g. PORT. */
+  portEnv?: string;
+  /** Name of the environment variable that tells the app its bind address, set to 127.0.0.1 locally. */
+  hostEnv?: string;
+  /** pip requirement files installed into the harness's virtualenv, absolute paths. */
+  requirements?: string[];
+}
+
+export function defineApp(app: AppSpec): AppSpec {
+  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(app.name)) {
+    throw new TypeError(`app name ${JSON.stringify(app.name)} must be lowercase letters, digits and dashes`);
+  }
+  return app;
+}
+
+/** Parse repeated `NAME=VALUE` flags; throws a usage message naming the bad one. */
+export function parseAppEnv(pairs: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    const name = eq > 0 ? pair.slice(0, eq) : '';
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      throw new Error(`--app-env expects NAME=VALUE, got ${JSON.stringify(pair)}`);
+    }
+    env[name] = pair.slice(eq + 1);
+  }
+  return env;
+}

@@ -1,0 +1,104 @@
+/**
+ * `holistic`: parse flags into options, call the same library the scenarios and tests use, print, and set the
+ * exit code from the contract (0 pass, 1 verdict failed, 2 usage, 3 prerequisite, 4 run failed, 130 Ctrl-C).
+ * No logic of its own.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import path from 'node:path';
+import { parseAppEnv } from './app.js';
+import { formatVerdict } from './assert/format.js';
+import { doctor, formatDoctor } from './doctor.js';
+import { ExitCode, exitCodeOf, HolisticError } from './errors.js';
+import { formatLoad } from './load/autocannon.js';
+import { percent } from './assert/verdict.js';
+import { runScenario } from './run.js';
+import { listScenarios, loadScenario } from './scenarios.js';
+
+interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const defaultIo: Io = {
+  out: (text) => process.stdout.write(text + '\n'),
+  err: (text) => process.stderr.write(text + '\n'),
+};
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number of seconds');
+  return n;
+}
+
+export async function main(argv: readonly string[], io: Io = defaultIo, signal?: AbortSignal): Promise<number> {
+  let exitCode: number = ExitCode.pass;
+  const program = new Command('holistic')
+    .description('Load-and-profile scenarios for Python services, debugged from a second container the kubectl debug way.')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    .showHelpAfterError();
+
+  program
+    .command('run')
+    .description('run a scenario and write its report')
+    .argument('<scenario>', 'a scenario name (see `holistic list`) or the path of your own scenario file')
+    .addOption(new Option('--target <target>', 'where the app runs').choices(['auto', 'local', 'container', 'kind', 'kube']).default('auto'))
+    .option('--duration <seconds>', 'how long to load and profile', positiveNumber)
+    .option('--out <dir>', 'where run folders are written', 'reports')
+    .option('--app-env <NAME=VALUE>', 'environment for the app (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .action(async (name: string, opts: { target: string; duration?: number; out: string; appEnv: string[] }) => {
+      let appEnv: Record<string, string>;
+      try {
+        appEnv = parseAppEnv(opts.appEnv);
+      } catch (error) {
+        throw new HolisticError((error as Error).message, ExitCode.usage);
+      }
+      const scenario = await loadScenario(name);
+      const outcome = await runScenario(scenario, {
+        target: opts.target,
+        durationS: opts.duration,
+        outDir: opts.out,
+        appEnv,
+        signal,
+        log: (line) => io.err(`holistic: ${line}`),
+      });
+      const { summary } = outcome;
+      for (const verdict of summary.verdicts) io.out(formatVerdict(verdict));
+      if (summary.hotspots.length) {
+        const top = summary.hotspots[0]!;
+        io.out(`top hotspot: ${top.name} (${top.file ?? '?'}) self ${percent(top.self)} of ${summary.samples} samples`);
+      }
+      if (summary.load) io.out(`load: ${formatLoad(summary.load)}`);
+      if (summary.error) io.err(`holistic: ${summary.interrupted ? 'interrupted' : 'error'}: ${summary.error}`);
+      io.out(`${summary.verdict === 'pass' ? 'PASS' : 'FAIL'} ${summary.scenario} on ${summary.target}: report ${path.relative(process.cwd(), path.join(outcome.runDir, 'report.html')) || outcome.runDir}`);
+      exitCode = outcome.exitCode;
+    });
+
+  program
+    .command('list')
+    .description('list the scenarios')
+    .action(async () => {
+      for (const s of await listScenarios()) io.out(`${s.name.padEnd(20)} ${s.description}`);
+    });
+
+  program
+    .command('doctor')
+    .description('check what each target needs on this machine')
+    .action(async () => {
+      const report = await doctor();
+      io.out(formatDoctor(report));
+      exitCode = report.local.every((c) => c.ok) ? ExitCode.pass : ExitCode.prerequisite;
+    });
+
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here too, with exit code 0.
+      return error.exitCode === 0 ? ExitCode.pass : ExitCode.usage;
+    }
+    io.err(`holistic: ${error instanceof Error ? error.message : String(error)}`);
+    return exitCodeOf(error);
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * Every external command goes through here: a timeout always, cancellation by AbortSignal, the whole process
+ * group killed on the way out, and errors that read `<reason>: <pasteable command>` plus the tail of stderr.
+ */
+import { execa, type ResultPromise } from 'execa';
+
+export interface RunOptions {
+  /** Milliseconds. Every command has one: nothing here may hang forever. */
+  timeoutMs: number;
+  signal?: AbortSignal;
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  input?: string;
+  /** Resolve instead of throwing on a non-zero exit (the caller inspects exitCode). */
+  reject?: boolean;
+}
+
+export interface RunResult {
+  command: string;
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+}
+
+export class CommandError extends Error {
+  constructor(
+    message: string,
+    readonly command: string,
+    readonly exitCode: number | undefined,
+    readonly stderr: string,
+    readonly stdout: string,
+    readonly timedOut: boolean,
+    readonly canceled: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'CommandError';
+  }
+}
+
+/** Quote an argv so it can be pasted into a POSIX shell. */
+export function prettyCommand(file: string, args: readonly string[] = []): string {
+  return [file, ...args].map(shellQuote).join(' ');
+}
+
+function shellQuote(arg: string): string {
+  if (arg !== '' && /^[\w@%+=:,./-]+$/.test(arg)) return arg;
+  return `'${arg.replaceAll("'", `'\\''`)}'`;
+}
+
+export function tail(text: string, lines = 12): string {
+  const all = text.trimEnd().split('\n');
+  return all.slice(-lines).join('\n');
+}
+
+export async function run(file: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
+  const command = prettyCommand(file, args);
+  const started = Date.now();
+  const result = await execa(file, args, {
+    timeout: options.timeoutMs,
+    cancelSignal: options.signal,
+    env: options.env,
+    extendEnv: true,
+    cwd: options.cwd,
+    input: options.input,
+    reject: false,
+    forceKillAfterDelay: 3000,
+    stripFinalNewline: false,
+    cleanup: true,
+  });
+  const out: RunResult = {
+    command,
+    exitCode: result.exitCode ?? -1,
+    stdout: String(result.stdout ?? ''),
+    stderr: String(result.stderr ?? ''),
+    durationMs: Date.now() - started,
+  };
+  if (result.failed && (options.reject === false ? result.exitCode === undefined : true)) {
+    throw new CommandError(
+      describeFailure(command, result, options.timeoutMs),
+      command,
+      result.exitCode,
+      out.stderr,
+      out.stdout,
+      Boolean(result.timedOut),
+      Boolean(result.isCanceled),
+      { cause: result.cause },
+    );
+  }
+  return out;
+}
+
+function describeFailure(
+  command: string,
+  result: { timedOut?: boolean; isCanceled?: boolean; exitCode?: number; signal?: string; code?: string; stderr?: unknown; originalMessage?: string },
+  timeoutMs: number,
+): string {
+  let reason: string;
+  if (result.timedOut) reason = `Command timed out after ${timeoutMs} ms`;
+  else if (result.isCanceled) reason = 'Command was canceled';
+  else if (result.code === 'ENOENT') reason = 'Command not found';
+  else if (result.signal) reason = `Command was killed with ${result.signal}`;
+  else if (result.exitCode !== undefined) reason = `Command failed with exit code ${result.exitCode}`;
+  else reason = `Command failed${result.originalMessage ? ` (${result.originalMessage})` : ''}`;
+  const stderr = tail(String(result.stderr ?? ''));
+  return stderr ? `${reason}: ${command}\n${stderr}` : `${reason}: ${command}`;
+}
+
+export interface BackgroundProcess {
+  readonly pid: number;
+  readonly command: string;
+  /** Resolves when the process exits (never rejects). */
+  readonly exited: Promise<{ exitCode: number | undefined; signal: string | undefined }>;
+  /** Everything the process wrote so far (stdout and stderr interleaved), for error messages. */
+  output(): string;
+  /** SIGTERM, then SIGKILL after graceMs; resolves when it is gone. Safe to call twice. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** Start a long-lived process (the app). Its output is kept in memory (bounded) and it dies with us. */
+export function spawnBackground(
+  file: string,
+  args: readonly string[],
+  options: { env?: Record<string, string | undefined>; cwd?: string; signal?: AbortSignal },
+): BackgroundProcess {
+  const command = prettyCommand(file, args);
+  const child: ResultPromise = execa(file, args, {
+    env: options.env,
+    extendEnv: true,
+    cwd: options.cwd,
+    cancelSignal: options.signal,
+    reject: false,
+    buffer: false,
+    all: true,
+    cleanup: true,
+    forceKillAfterDelay: 5000,
+  });
+  if (child.pid === undefined) {
+    // execa reports spawn errors asynchronously; surface them through `exited` below.
+  }
+  let captured = '';
+  const keep = 64 * 1024;
+  child.all?.on('data', (chunk: Buffer) => {
+    captured = (captured + chunk.toString()).slice(-keep);
+  });
+  const exited = child.then(
+    (r) => ({ exitCode: r.exitCode, signal: r.signal }),
+    () => ({ exitCode: undefined, signal: undefined }),
+  );
+  let stopping: Promise<void> | undefined;
+  return {
+    pid: child.pid ?? -1,
+    command,
+    exited,
+    output: () => captured,
+    stop(graceMs = 5000) {
+      stopping ??= (async () => {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+        await exited;
+        clearTimeout(timer);
+      })();
+      return stopping;
+    },
+  };
+}

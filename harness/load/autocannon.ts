@@ -1,0 +1,62 @@
+/**
+ * Load with autocannon, programmatically. Running (runLoad) and summarizing (summarizeLoad, pure) are kept
+ * apart as in autocannon itself, so a raw result can be summarized again or compared later.
+ */
+import autocannon from 'autocannon';
+import type { LoadOptions, LoadResult } from './types.js';
+
+export type RawAutocannonResult = autocannon.Result;
+
+export function runLoad(options: LoadOptions): Promise<RawAutocannonResult> {
+  return new Promise((resolve, reject) => {
+    if (options.signal?.aborted) return reject(options.signal.reason);
+    const instance = autocannon(
+      {
+        url: options.url,
+        connections: options.connections,
+        duration: options.durationS,
+        timeout: options.timeoutS ?? 30,
+        // autocannon prints nothing itself when used as a library without track(): the harness reports.
+      },
+      (error, result) => {
+        options.signal?.removeEventListener('abort', onAbort);
+        if (error) reject(error);
+        else resolve(result);
+      },
+    );
+    // autocannon keeps running until its duration ends: stop it when the run is aborted.
+    const onAbort = () => instance.stop();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export function summarizeLoad(raw: RawAutocannonResult, options: Pick<LoadOptions, 'url' | 'connections'>): LoadResult {
+  return {
+    generator: 'autocannon',
+    url: options.url,
+    connections: options.connections,
+    duration_s: raw.duration,
+    requests: raw.requests.total,
+    rps: round(raw.requests.average, 2),
+    p50_ms: raw.latency.p50,
+    p90_ms: raw.latency.p90,
+    p99_ms: raw.latency.p99,
+    max_ms: raw.latency.max,
+    errors: raw.errors,
+    timeouts: raw.timeouts,
+    non2xx: raw.non2xx,
+  };
+}
+
+export function formatLoad(load: LoadResult): string {
+  return (
+    `${load.requests} requests in ${load.duration_s.toFixed(1)} s over ${load.connections} connections: ` +
+    `${load.rps} req/s, latency p50 ${load.p50_ms} ms, p90 ${load.p90_ms} ms, p99 ${load.p99_ms} ms; ` +
+    `${load.errors} errors, ${load.non2xx} non-2xx`
+  );
+}
+
+function round(value: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}

@@ -1,0 +1,165 @@
+/**
+ * One profile model for every reader (py-spy raw, flamegraph SVG, …): a list of stacks with weights.
+ * Frames are identified by function and file, not line, because a hotspot is a function: py-spy reports the
+ * line being executed, which moves around inside one function.
+ *
+ * Shapes follow speedscope's model: readers only append samples; the builder guards the weights and the stats
+ * never double-count a recursive frame in `total`.
+ */
+
+export interface FrameInfo {
+  /** Function name as the profiler printed it (e.g. `hash_password`, `<module>`). */
+  name: string;
+  /** Source file as the profiler printed it (e.g. `badapp/hashing.py`), when known. */
+  file?: string;
+  /** A line inside the function (the first one seen). Display only: not part of the identity. */
+  line?: number;
+}
+
+export interface Sample {
+  /** Indices into `frames`, root first, leaf last. */
+  stack: number[];
+  weight: number;
+}
+
+export interface Profile {
+  /** What produced it, for messages: e.g. `py-spy raw (reports/…/profile.txt)`. */
+  source: string;
+  frames: FrameInfo[];
+  samples: Sample[];
+  totalWeight: number;
+}
+
+export interface FrameStat {
+  frame: FrameInfo;
+  /** Weight of samples whose leaf is this frame. */
+  selfWeight: number;
+  /** Weight of samples whose stack contains this frame (once per sample, even when recursive). */
+  totalWeight: number;
+  /** selfWeight / profile total, 0..1. */
+  self: number;
+  /** totalWeight / profile total, 0..1. */
+  total: number;
+}
+
+export function frameKey(frame: FrameInfo): string {
+  return frame.file === undefined ? frame.name : `${frame.name} (${frame.file})`;
+}
+
+/** Human label: `name (file:line)`, as py-spy prints it. */
+export function frameLabel(frame: FrameInfo): string {
+  if (frame.file === undefined) return frame.name;
+  return frame.line === undefined ? `${frame.name} (${frame.file})` : `${frame.name} (${frame.file}:${frame.line})`;
+}
+
+export class ProfileBuilder {
+  private readonly frames: FrameInfo[] = [];
+  private readonly index = new Map<string, number>();
+  private readonly samples: Sample[] = [];
+  private total = 0;
+
+  constructor(private readonly source: string) {}
+
+  appendSample(stack: readonly FrameInfo[], weight: number): void {
+    if (!Number.isFinite(weight) || weight < 0) {
+      throw new RangeError(`invalid sample weight ${weight} in ${this.source}`);
+    }
+    if (weight === 0 || stack.length === 0) return;
+    const ids = stack.map((frame) => this.intern(frame));
+    this.samples.push({ stack: ids, weight });
+    this.total += weight;
+  }
+
+  build(): Profile {
+    return { source: this.source, frames: [...this.frames], samples: [...this.samples], totalWeight: this.total };
+  }
+
+  private intern(frame: FrameInfo): number {
+    const key = frameKey(frame);
+    let id = this.index.get(key);
+    if (id === undefined) {
+      id = this.frames.length;
+      this.frames.push({ ...frame });
+      this.index.set(key, id);
+    }
+    return id;
+  }
+}
+
+/** Per-frame self and total, ranked by self (highest first), ties by total then name for a stable order. */
+export function frameStats(profile: Profile): FrameStat[] {
+  const self = new Float64Array(profile.frames.length);
+  const total = new Float64Array(profile.frames.length);
+  const seen = new Int32Array(profile.frames.length).fill(-1);
+  profile.samples.forEach((sample, s) => {
+    self[sample.stack[sample.stack.length - 1]!]! += sample.weight;
+    for (const id of sample.stack) {
+      if (seen[id] === s) continue; // recursion: count a frame once per sample
+      seen[id] = s;
+      total[id]! += sample.weight;
+    }
+  });
+  const denominator = profile.totalWeight || 1;
+  return profile.frames
+    .map((frame, id) => ({
+      frame,
+      selfWeight: self[id]!,
+      totalWeight: total[id]!,
+      self: self[id]! / denominator,
+      total: total[id]! / denominator,
+    }))
+    .sort(
+      (a, b) =>
+        b.selfWeight - a.selfWeight || b.totalWeight - a.totalWeight || frameKey(a.frame).localeCompare(frameKey(b.frame)),
+    );
+}
+
+/** The profile as collapsed lines (`a;b;c N`), merged and sorted: the text form tests compare. */
+export function toCollapsed(profile: Profile): string[] {
+  const merged = new Map<string, number>();
+  for (const sample of profile.samples) {
+    const line = sample.stack.map((id) => frameLabel(profile.frames[id]!)).join(';');
+    merged.set(line, (merged.get(line) ?? 0) + sample.weight);
+  }
+  return [...merged].map(([stack, weight]) => `${stack} ${weight}`).sort();
+}
+
+/** A call tree (root → children) with weights: what a flame graph draws. */
+export interface CallTreeNode {
+  frame: FrameInfo | undefined; // undefined for the root ("all")
+  total: number;
+  self: number;
+  children: CallTreeNode[];
+}
+
+export function callTree(profile: Profile): CallTreeNode {
+  interface Building extends CallTreeNode {
+    byId: Map<number, Building>;
+  }
+  const make = (frame: FrameInfo | undefined): Building => ({ frame, total: 0, self: 0, children: [], byId: new Map() });
+  const root = make(undefined);
+  for (const sample of profile.samples) {
+    let node = root;
+    node.total += sample.weight;
+    for (const id of sample.stack) {
+      let child = node.byId.get(id);
+      if (!child) {
+        child = make(profile.frames[id]);
+        node.byId.set(id, child);
+        node.children.push(child);
+      }
+      child.total += sample.weight;
+      node = child;
+    }
+    node.self += sample.weight;
+  }
+  const strip = (node: Building): CallTreeNode => ({
+    frame: node.frame,
+    total: node.total,
+    self: node.self,
+    children: node.children
+      .map((c) => strip(c as Building))
+      .sort((a, b) => (a.frame?.name ?? '').localeCompare(b.frame?.name ?? '')),
+  });
+  return strip(root);
+}

@@ -1,0 +1,31 @@
+/** summary.json: the contract other tools read (DESIGN.md). Field names are part of the contract. */
+import type { Hotspot } from '../assert/hotspot.js';
+import type { Verdict } from '../assert/verdict.js';
+import type { LoadResult } from '../load/types.js';
+
+export interface RunSummary {
+  schema: 1;
+  runId: string;
+  scenario: string;
+  target: string;
+  /** `pass` only if every verdict passed and there was at least one. */
+  verdict: 'pass' | 'fail';
+  /** Set when the run did not finish (Ctrl-C, an error): what was collected so far is still here. */
+  interrupted?: boolean;
+  error?: string;
+  verdicts: Verdict[];
+  hotspots: Hotspot[];
+  samples: number;
+  load: LoadResult | null;
+  app: { name: string; url: string; description: string };
+  debugContainer: { image: string | null; capabilities: string[]; privileged: boolean } | null;
+  durations: { setup_s: number; profile_s: number; teardown_s: number };
+  artifacts: Record<string, string>;
+  warnings: string[];
+  startedAt: string;
+  options: { durationS: number; appEnv: Record<string, string> };
+}
+
+export function overallVerdict(verdicts: readonly Verdict[], interrupted: boolean): 'pass' | 'fail' {
+  return !interrupted && verdicts.length > 0 && verdicts.every((v) => v.pass) ? 'pass' : 'fail';
+}

@@ -1,0 +1,188 @@
+/**
+ * Runs one scenario on one target and writes its report. The same function serves the CLI and the vitest
+ * fixture. Order of life: target up → debug session → the scenario's body (load, tools, checks) → teardown
+ * (always, newest first) → summary.json, report.html, junit.xml. An interrupted or failed run still writes
+ * what it collected, marked as such, and still tears down.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { hotspots } from './assert/hotspot.js';
+import type { Verdict } from './assert/verdict.js';
+import { Cleanup } from './cleanup.js';
+import { InterruptedError, exitCodeOf } from './errors.js';
+import { runLoad, summarizeLoad } from './load/autocannon.js';
+import { probe } from './load/probe.js';
+import type { LoadResult } from './load/types.js';
+import type { Profile } from './profile/model.js';
+import { renderReport } from './report/html.js';
+import { renderJunit } from './report/junit.js';
+import { overallVerdict, type RunSummary } from './report/summary.js';
+import type { Scenario, ScenarioContext } from './scenario.js';
+import { resolveTarget } from './targets/index.js';
+import type { DebugSession, Deployment } from './targets/types.js';
+import { dump as pySpyDump, record as pySpyRecord } from './tools/py-spy.js';
+
+export interface RunOptions {
+  target?: string;
+  durationS?: number;
+  outDir?: string;
+  appEnv?: Record<string, string>;
+  signal?: AbortSignal;
+  /** Progress lines for a person (the CLI prints them; tests may collect them). */
+  log?: (line: string) => void;
+}
+
+export interface RunOutcome {
+  summary: RunSummary;
+  runDir: string;
+  profile: Profile | undefined;
+  /** The contract's exit code for this outcome. */
+  exitCode: number;
+}
+
+export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<RunOutcome> {
+  const log = options.log ?? (() => undefined);
+  const started = new Date();
+  const runId = `${scenario.name}-${started.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`;
+  const runDir = path.resolve(options.outDir ?? 'reports', runId);
+  await mkdir(runDir, { recursive: true });
+  const durationS = options.durationS ?? scenario.durationS ?? 10;
+  const appEnv = options.appEnv ?? {};
+  const { target, reason } = resolveTarget(options.target ?? 'auto');
+  log(`target: ${reason}`);
+
+  // One signal for the whole run: the caller's (Ctrl-C, test timeout) or our own when the body fails,
+  // so a load still running beside a failed profiler stops at once.
+  const bodyAbort = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, bodyAbort.signal]) : bodyAbort.signal;
+  const cleanup = new Cleanup();
+  const scratchDir = await mkdtemp(path.join(os.tmpdir(), 'holistic-'));
+  cleanup.add(`remove ${scratchDir}`, () => rm(scratchDir, { recursive: true, force: true }));
+
+  const artifacts: Record<string, string> = {};
+  const warnings: string[] = [];
+  let verdicts: Verdict[] = [];
+  let profile: Profile | undefined;
+  let load: LoadResult | null = null;
+  let deployment: Deployment | undefined;
+  let debug: DebugSession | undefined;
+  let error: unknown;
+  let setupS = 0;
+  let profileS = 0;
+  const warn = (message: string) => {
+    warnings.push(message);
+    log(`warning: ${message}`);
+  };
+
+  const t0 = performance.now();
+  try {
+    deployment = await target.up(scenario.app, { runId, cleanup, signal, appEnv, scratchDir, log });
+    log(`app: ${deployment.description} at ${deployment.url}`);
+    debug = await deployment.debug(scenario.debugProfile ?? 'general');
+    log(`debug session: ${debug.image ?? 'host tools'}, capabilities ${debug.capabilities.join(', ') || 'none'}${debug.privileged ? ', PRIVILEGED' : ''}`);
+    const first = await probe(deployment.url + scenario.app.loadPath, 60_000, signal);
+    if (!first.keepAlive) {
+      warn(
+        `${scenario.app.name} closes the connection after each response (HTTP/${first.httpVersion}): load generators ` +
+          'mis-time such servers (latencies read several times too high). Serve HTTP/1.1 with keep-alive.',
+      );
+    }
+    if (first.status < 200 || first.status >= 300) warn(`GET ${scenario.app.loadPath} answered HTTP ${first.status} before the load`);
+    setupS = (performance.now() - t0) / 1000;
+
+    const app = deployment;
+    const session = debug;
+    const ctx: ScenarioContext = {
+      app,
+      appSpec: scenario.app,
+      debug: session,
+      durationS,
+      signal,
+      warn,
+      load: async (o = {}) => {
+        const url = app.url + (o.path ?? scenario.app.loadPath);
+        const connections = o.connections ?? 2;
+        log(`load: autocannon ${url}, ${connections} connections, ${o.durationS ?? durationS} s`);
+        const raw = await runLoad({ url, connections, durationS: o.durationS ?? durationS, signal });
+        load = summarizeLoad(raw, { url, connections });
+        return load;
+      },
+      pySpy: {
+        record: async (o = {}) => {
+          log(`py-spy record --pid ${session.appPid} for ${o.durationS ?? durationS} s`);
+          const recording = await pySpyRecord(session, runDir, { durationS, ...o, signal });
+          profile = recording.profile;
+          artifacts.profile = path.basename(recording.rawPath);
+          if (recording.svgPath) artifacts.flamegraph = path.basename(recording.svgPath);
+          return recording;
+        },
+        dump: async (o = {}) => {
+          const result = await pySpyDump(session, { ...o, signal });
+          await writeFile(path.join(runDir, 'dump.txt'), result.text);
+          artifacts.dump = 'dump.txt';
+          return result;
+        },
+      },
+    };
+    const bodyStart = performance.now();
+    try {
+      verdicts = await scenario.run(ctx);
+    } finally {
+      profileS = (performance.now() - bodyStart) / 1000;
+    }
+    if (!(await app.isAlive())) warn(`${scenario.app.name} was no longer running at the end of the scenario`);
+  } catch (caught) {
+    error = options.signal?.aborted ? new InterruptedError(`interrupted: ${String(options.signal.reason ?? 'aborted')}`) : caught;
+    bodyAbort.abort(error);
+  }
+
+  // Keep the app's output: it explains most failures.
+  if (deployment) {
+    const logs = await deployment.logs().catch(() => '');
+    if (logs) {
+      await writeFile(path.join(runDir, 'app.log'), logs);
+      artifacts.appLog = 'app.log';
+    }
+  }
+  const t1 = performance.now();
+  const teardownFailures = await cleanup.close();
+  const teardownS = (performance.now() - t1) / 1000;
+  for (const failure of teardownFailures) warn(failure);
+
+  artifacts.summary = 'summary.json';
+  artifacts.report = 'report.html';
+  artifacts.junit = 'junit.xml';
+  const interrupted = error instanceof InterruptedError;
+  const summary: RunSummary = {
+    schema: 1,
+    runId,
+    scenario: scenario.name,
+    target: target.kind,
+    verdict: error ? 'fail' : overallVerdict(verdicts, false),
+    ...(interrupted ? { interrupted: true } : {}),
+    ...(error ? { error: error instanceof Error ? error.message : String(error) } : {}),
+    verdicts,
+    hotspots: profile ? hotspots(profile) : [],
+    samples: profile?.totalWeight ?? 0,
+    load,
+    app: { name: scenario.app.name, url: deployment?.url ?? '', description: deployment?.description ?? '' },
+    debugContainer: debug ? { image: debug.image ?? null, capabilities: debug.capabilities, privileged: debug.privileged } : null,
+    durations: { setup_s: round(setupS), profile_s: round(profileS), teardown_s: round(teardownS) },
+    artifacts,
+    warnings,
+    startedAt: started.toISOString(),
+    options: { durationS, appEnv },
+  };
+  await writeFile(path.join(runDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  await writeFile(path.join(runDir, 'report.html'), renderReport(summary, profile));
+  await writeFile(path.join(runDir, 'junit.xml'), renderJunit(summary));
+
+  const exitCode = error ? exitCodeOf(error) : summary.verdict === 'pass' ? 0 : 1;
+  return { summary, runDir, profile, exitCode };
+}
+
+function round(seconds: number): number {
+  return Math.round(seconds * 1000) / 1000;
+}

@@ -1,0 +1,49 @@
+/**
+ * A scenario is a test: run this app somewhere, put this load on it, attach these debuggers the way
+ * `kubectl debug --target` does, and return what the evidence must show as verdicts. The body only reads as
+ * the story (load, record, check); the runner (run.ts) brings the target, the debug session and the report,
+ * and tears everything down, whatever happens.
+ */
+import type { AppSpec } from './app.js';
+import type { Verdict } from './assert/verdict.js';
+import type { LoadResult } from './load/types.js';
+import type { Dump, RecordOptions, Recording } from './tools/py-spy.js';
+import type { DebugProfile, DebugSession, Deployment } from './targets/types.js';
+
+export interface ScenarioContext {
+  app: Deployment;
+  appSpec: AppSpec;
+  debug: DebugSession;
+  /** Seconds of profiling/load the user asked for (`--duration`). */
+  durationS: number;
+  signal: AbortSignal;
+  /** Put load on the app (autocannon); the last result is the run's `load`. */
+  load(options?: { durationS?: number; connections?: number; path?: string }): Promise<LoadResult>;
+  pySpy: {
+    /** `py-spy record` in the debug session; the recording becomes the run's profile. */
+    record(options?: Partial<Omit<RecordOptions, 'signal'>>): Promise<Recording>;
+    /** `py-spy dump`: every thread's stack, saved as an artifact. */
+    dump(options?: { locals?: boolean }): Promise<Dump>;
+  };
+  /** Something the user should know that is not a verdict (shown in the CLI output and the report). */
+  warn(message: string): void;
+}
+
+export interface Scenario {
+  name: string;
+  /** One line for `holistic list`. */
+  description: string;
+  app: AppSpec;
+  /** kubectl debug profile of the debug session (default `general`: SYS_PTRACE only). */
+  debugProfile?: DebugProfile;
+  /** Default `--duration` in seconds. */
+  durationS?: number;
+  run(ctx: ScenarioContext): Promise<Verdict[]>;
+}
+
+export function defineScenario(scenario: Scenario): Scenario {
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(scenario.name)) {
+    throw new TypeError(`scenario name ${JSON.stringify(scenario.name)} must be lowercase letters, digits and dashes`);
+  }
+  return scenario;
+}

@@ -1,0 +1,167 @@
+/**
+ * The local target: the app as a plain process on this machine. The embedded default that works on any Linux
+ * box with Node and Python. When root, the app runs in its own PID namespace (unshare) so it is PID 1 there,
+ * as in a pod; the "debug session" is the host itself, which sees every PID namespace below it.
+ */
+import { existsSync } from 'node:fs';
+import { copyFile, readFile } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import type { AppSpec } from '../app.js';
+import { PrerequisiteError } from '../errors.js';
+import { run, spawnBackground, tail, type BackgroundProcess } from '../exec.js';
+import { waitHealthy } from '../load/probe.js';
+import { ensurePythonEnv, type PythonEnv } from '../python-env.js';
+import type { DebugProfile, DebugSession, Deployment, Target, TargetContext } from './types.js';
+
+export interface LocalTargetOptions {
+  /** Run the app in its own PID namespace when possible (default: when root and unshare exists). */
+  pidNamespace?: boolean;
+  healthTimeoutMs?: number;
+}
+
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+
+export class LocalTarget implements Target {
+  readonly kind = 'local' as const;
+  constructor(private readonly options: LocalTargetOptions = {}) {}
+
+  async up(app: AppSpec, ctx: TargetContext): Promise<Deployment> {
+    if (!app.local) throw new PrerequisiteError(`app ${app.name} has no local command: it cannot run on the local target`);
+    const python = await ensurePythonEnv(app.local.requirements ?? [], { signal: ctx.signal, log: ctx.log });
+    const port = await freePort();
+    const argv = app.local.command.map((arg) =>
+      arg.replaceAll('{python}', python.python).replaceAll('{port}', String(port)),
+    );
+    const env: Record<string, string> = { ...app.env, ...app.local.env, ...ctx.appEnv, PYTHONUNBUFFERED: '1' };
+    if (app.local.portEnv) env[app.local.portEnv] = String(port);
+    if (app.local.hostEnv) env[app.local.hostEnv] = '127.0.0.1';
+
+    const useNamespace = (this.options.pidNamespace ?? true) && isRoot && existsSync('/usr/bin/unshare');
+    const [file, ...args] = useNamespace
+      ? ['unshare', '--pid', '--fork', '--mount-proc', '--kill-child', '--', ...argv]
+      : argv;
+    ctx.log(`starting ${app.name} on 127.0.0.1:${port}${useNamespace ? ' (own PID namespace)' : ''}`);
+    // Not tied to ctx.signal: on Ctrl-C the cleanup stops it gracefully (SIGTERM to the app first).
+    const proc = spawnBackground(file!, args, { env, cwd: app.local.cwd });
+    let appPid: number | undefined;
+    ctx.cleanup.add(`stop ${app.name} (pid ${proc.pid})`, () => stopApp(proc, appPid));
+
+    const url = `http://127.0.0.1:${port}`;
+    let exited = false;
+    void proc.exited.then(() => (exited = true));
+    try {
+      await waitHealthy(url + app.healthPath, {
+        timeoutMs: this.options.healthTimeoutMs ?? 30_000,
+        signal: ctx.signal,
+        isAlive: () => !exited,
+      });
+    } catch (error) {
+      ctx.signal.throwIfAborted();
+      throw new PrerequisiteError(
+        `${app.name} did not start on the local target: ${(error as Error).message}\n` +
+          `command: ${proc.command}\nits last output:\n${tail(proc.output()) || '(nothing)'}`,
+        { cause: error },
+      );
+    }
+    appPid = useNamespace ? await childPid(proc.pid) : proc.pid;
+    return new LocalDeployment(url, proc, appPid, useNamespace, python, ctx);
+  }
+}
+
+class LocalDeployment implements Deployment {
+  readonly description: string;
+  constructor(
+    readonly url: string,
+    private readonly proc: BackgroundProcess,
+    /** The app's PID as the host sees it. */
+    private readonly appPid: number,
+    private readonly namespaced: boolean,
+    private readonly python: PythonEnv,
+    private readonly ctx: TargetContext,
+  ) {
+    this.description = `local process ${proc.command} (pid ${appPid})`;
+  }
+
+  async debug(profile: DebugProfile): Promise<DebugSession> {
+    // On the host there is no container boundary: the "session" has whatever this user has.
+    const ptraceScope = await readFile('/proc/sys/kernel/yama/ptrace_scope', 'utf8').catch(() => '0');
+    const canPtrace = isRoot || ptraceScope.trim() === '0';
+    const python = this.python;
+    // Tools run inside the app's PID (and /proc) namespace, as in a debug container sharing the pod's: py-spy
+    // reads thread ids from the interpreter, which are namespace-local, to tell idle threads from busy ones;
+    // run from the host it would misread them and count the idle main thread as busy.
+    const enter = this.namespaced ? ['nsenter', '--target', String(this.appPid), '--pid', '--mount', '--'] : [];
+    return {
+      image: undefined,
+      capabilities: isRoot ? ['ALL'] : canPtrace ? ['ptrace (same user)'] : [],
+      privileged: isRoot && profile === 'sysadmin',
+      appPid: this.namespaced ? 1 : this.appPid,
+      scratchDir: this.ctx.scratchDir,
+      ptraceHint:
+        'on the local target run holistic as root, or allow ptrace of your own processes with ' +
+        '`sysctl kernel.yama.ptrace_scope=0`',
+      exec: (argv, options) => {
+        const [tool, ...rest] = argv;
+        const local = path.join(python.bin, tool!);
+        const [file, ...args] = [...enter, existsSync(local) ? local : tool!, ...rest];
+        return run(file!, args, { ...options, reject: false });
+      },
+      copyOut: async (sessionPath, hostPath) => {
+        await copyFile(sessionPath, hostPath);
+      },
+    };
+  }
+
+  async isAlive(): Promise<boolean> {
+    try {
+      process.kill(this.appPid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async logs(): Promise<string> {
+    return this.proc.output();
+  }
+}
+
+/**
+ * SIGTERM the app itself first: unshare's --kill-child would SIGKILL it, and a clean exit is what a user's
+ * app gets from Kubernetes. Then make sure the wrapper is gone too.
+ */
+async function stopApp(proc: BackgroundProcess, appPid: number | undefined): Promise<void> {
+  if (appPid !== undefined && appPid !== proc.pid) {
+    try {
+      process.kill(appPid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+    await Promise.race([proc.exited, new Promise((r) => setTimeout(r, 5000))]);
+  }
+  await proc.stop();
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The process unshare forked: the app, PID 1 inside its namespace. */
+async function childPid(parent: number): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const children = await readFile(`/proc/${parent}/task/${parent}/children`, 'utf8').catch(() => '');
+    const first = Number(children.trim().split(/\s+/)[0]);
+    if (first > 0) return first;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new PrerequisiteError(`cannot find the app process under unshare (pid ${parent})`);
+}
