@@ -36,6 +36,7 @@ function kubectlPath(): string {
 const skipReason = KUBECONFIG
   ? ''
   : ' [SKIPPED: HOLISTIC_KUBECONFIG is unset; start a cluster with hack/local-cluster/up and export its last line]';
+if (!KUBECONFIG) console.warn(`test/kube/local-cluster.test.ts${skipReason}`);
 
 describe.skipIf(!KUBECONFIG)(`local Kubernetes cluster (real apiserver + kubelet)${skipReason}`, () => {
   const kubectl = kubectlPath();
