@@ -45,8 +45,10 @@ phase_end() {
 ctr_() { ctr --address "$CONTAINERD_SOCK" "$@"; }
 kubectl_() { "$KUBECTL" --kubeconfig "$S/kubeconfig" "$@"; }
 
+# proc_alive PID: running and not a zombie (our daemons outlive `up`, so nobody may reap them).
+proc_alive() { [[ -r /proc/$1/stat ]] && [[ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]]; }
 # pid_alive FILE: the pid recorded in FILE is running.
-pid_alive() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+pid_alive() { [[ -f "$1" ]] && proc_alive "$(cat "$1")"; }
 
 # The v1 cgroup hierarchies mounted under /sys/fs/cgroup (not the cgroup2 'unified' one).
 cgroup_v1_dirs() {
