@@ -12,6 +12,7 @@ KUBECTL="$K8S_BIN/kubectl"
 
 S="${HOLISTIC_CLUSTER_DIR:-/tmp/holistic-cluster}"
 S="${S%/}"
+[[ "$S" == /* ]] || S="$PWD/$S"
 
 # Non-default loopback ports, so this cluster does not collide with a default one (kind/kubeadm/system
 # containerd). Only one holistic cluster runs at a time.
