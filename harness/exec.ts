@@ -13,6 +13,10 @@ export interface RunOptions {
   input?: string;
   /** Resolve instead of throwing on a non-zero exit (the caller inspects exitCode). */
   reject?: boolean;
+  /** Signal sent to the command's process group on timeout or cancel (default SIGTERM). */
+  killSignal?: NodeJS.Signals;
+  /** Then SIGKILL after this many ms (default 3000). */
+  killGraceMs?: number;
 }
 
 export interface RunResult {
@@ -57,18 +61,42 @@ export function tail(text: string, lines = 12): string {
 export async function run(file: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
   const command = prettyCommand(file, args);
   const started = Date.now();
-  const result = await execa(file, args, {
-    timeout: options.timeoutMs,
-    cancelSignal: options.signal,
+  // Own process group, so a timeout or Ctrl-C reaches the command's children too (nsenter forks the tool,
+  // a shell forks its pipeline); execa's own kill would only reach the direct child.
+  const child = execa(file, args, {
     env: options.env,
     extendEnv: true,
     cwd: options.cwd,
     input: options.input,
     reject: false,
-    forceKillAfterDelay: 3000,
     stripFinalNewline: false,
     cleanup: true,
+    detached: true,
   });
+  let terminated: 'timeout' | 'cancel' | undefined;
+  const killGroup = (signal: NodeJS.Signals) => {
+    try {
+      if (child.pid) process.kill(-child.pid, signal);
+    } catch {
+      // the group is already gone
+    }
+  };
+  let forceTimer: NodeJS.Timeout | undefined;
+  const terminate = (why: 'timeout' | 'cancel') => {
+    if (terminated) return;
+    terminated = why;
+    killGroup(options.killSignal ?? 'SIGTERM');
+    forceTimer = setTimeout(() => killGroup('SIGKILL'), options.killGraceMs ?? 3000);
+  };
+  const timer = setTimeout(() => terminate('timeout'), options.timeoutMs);
+  const onAbort = () => terminate('cancel');
+  if (options.signal?.aborted) onAbort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const result = await child;
+  clearTimeout(timer);
+  clearTimeout(forceTimer);
+  options.signal?.removeEventListener('abort', onAbort);
+
   const out: RunResult = {
     command,
     exitCode: result.exitCode ?? -1,
@@ -76,15 +104,18 @@ export async function run(file: string, args: readonly string[], options: RunOpt
     stderr: String(result.stderr ?? ''),
     durationMs: Date.now() - started,
   };
-  if (result.failed && (options.reject === false ? result.exitCode === undefined : true)) {
+  // reject:false callers inspect the exit code themselves, but a command that never ran, timed out or was
+  // canceled is always an error.
+  const failed = terminated !== undefined || result.exitCode === undefined || (result.failed && options.reject !== false);
+  if (failed) {
     throw new CommandError(
-      describeFailure(command, result, options.timeoutMs),
+      describeFailure(command, { ...result, timedOut: terminated === 'timeout', isCanceled: terminated === 'cancel' }, options.timeoutMs),
       command,
       result.exitCode,
       out.stderr,
       out.stdout,
-      Boolean(result.timedOut),
-      Boolean(result.isCanceled),
+      terminated === 'timeout',
+      terminated === 'cancel',
       { cause: result.cause },
     );
   }

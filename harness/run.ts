@@ -46,12 +46,12 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const log = options.log ?? (() => undefined);
   const started = new Date();
   const runId = `${scenario.name}-${started.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`;
+  const { target, reason } = resolveTarget(options.target ?? 'auto');
+  log(`target: ${reason}`);
   const runDir = path.resolve(options.outDir ?? 'reports', runId);
   await mkdir(runDir, { recursive: true });
   const durationS = options.durationS ?? scenario.durationS ?? 10;
   const appEnv = options.appEnv ?? {};
-  const { target, reason } = resolveTarget(options.target ?? 'auto');
-  log(`target: ${reason}`);
 
   // One signal for the whole run: the caller's (Ctrl-C, test timeout) or our own when the body fails,
   // so a load still running beside a failed profiler stops at once.
@@ -138,7 +138,12 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     bodyAbort.abort(error);
   }
 
-  // Keep the app's output: it explains most failures.
+  const t1 = performance.now();
+  const teardownFailures = await cleanup.close();
+  const teardownS = (performance.now() - t1) / 1000;
+  for (const failure of teardownFailures) warn(failure);
+
+  // Keep the app's output, including how it shut down: it explains most failures.
   if (deployment) {
     const logs = await deployment.logs().catch(() => '');
     if (logs) {
@@ -146,10 +151,6 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       artifacts.appLog = 'app.log';
     }
   }
-  const t1 = performance.now();
-  const teardownFailures = await cleanup.close();
-  const teardownS = (performance.now() - t1) / 1000;
-  for (const failure of teardownFailures) warn(failure);
 
   artifacts.summary = 'summary.json';
   artifacts.report = 'report.html';
@@ -167,7 +168,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     hotspots: profile ? hotspots(profile) : [],
     samples: profile?.totalWeight ?? 0,
     load,
-    app: { name: scenario.app.name, url: deployment?.url ?? '', description: deployment?.description ?? '' },
+    app: { name: scenario.app.name, url: deployment?.url ?? '', description: deployment?.description ?? '', hostPid: deployment?.hostPid },
     debugContainer: debug ? { image: debug.image ?? null, capabilities: debug.capabilities, privileged: debug.privileged } : null,
     durations: { setup_s: round(setupS), profile_s: round(profileS), teardown_s: round(teardownS) },
     artifacts,

@@ -18,7 +18,7 @@ export default defineScenario({
     const [recording, traffic] = await Promise.all([pySpy.record({ durationS }), load({ durationS, connections: 2 })]);
     return [
       // bcrypt >= 4.1 is Rust and releases the GIL: the Python leaf of the hot path is the app's hashing function.
-      checkHotspot(recording.profile, /^hash_password \(/, { atLeast: 0.8, top: true }),
+      checkHotspot(recording.profile, /^hash_password \(/, { atLeast: 0.8, top: true, label: 'hash_password' }),
       checkNoLoadErrors(traffic),
     ];
   },

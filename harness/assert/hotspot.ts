@@ -17,6 +17,8 @@ export interface HotspotOptions {
   by?: 'self' | 'total';
   /** Also require the top-ranked frame by self share to match. */
   top?: boolean;
+  /** Name of the verdict (default: the matcher's text). */
+  label?: string;
 }
 
 export interface Hotspot {
@@ -66,7 +68,7 @@ export function describeTop(profile: Profile, limit = 5): string[] {
 export function checkHotspot(profile: Profile, matcher: FrameMatcher, options: HotspotOptions = {}): Verdict {
   const by = options.by ?? 'self';
   const { share, weight } = shareOf(profile, matcher, by);
-  const label = typeof matcher === 'string' ? matcher : matcher.source;
+  const label = options.label ?? (typeof matcher === 'string' ? matcher : matcher.source);
   const conditions: string[] = [];
   const holds: boolean[] = [];
   if (options.atLeast !== undefined) {

@@ -1,7 +1,8 @@
 /**
  * One profile model for every reader (py-spy raw, flamegraph SVG, …): a list of stacks with weights.
- * Frames are identified by function and file, not line, because a hotspot is a function: py-spy reports the
- * line being executed, which moves around inside one function.
+ * Frames keep the line the profiler printed (so the profile round-trips), but statistics group frames by
+ * function and file (frameKey), because a hotspot is a function: py-spy reports the line being executed,
+ * which moves around inside one function.
  *
  * Shapes follow speedscope's model: readers only append samples; the builder guards the weights and the stats
  * never double-count a recursive frame in `total`.
@@ -12,7 +13,7 @@ export interface FrameInfo {
   name: string;
   /** Source file as the profiler printed it (e.g. `badapp/hashing.py`), when known. */
   file?: string;
-  /** A line inside the function (the first one seen). Display only: not part of the identity. */
+  /** The line being executed in this frame, when known. Not part of the hotspot identity (frameKey). */
   line?: number;
 }
 
@@ -75,7 +76,7 @@ export class ProfileBuilder {
   }
 
   private intern(frame: FrameInfo): number {
-    const key = frameKey(frame);
+    const key = frameLabel(frame);
     let id = this.index.get(key);
     if (id === undefined) {
       id = this.frames.length;
@@ -86,27 +87,44 @@ export class ProfileBuilder {
   }
 }
 
-/** Per-frame self and total, ranked by self (highest first), ties by total then name for a stable order. */
+/**
+ * Per-function self and total (frames with the same name and file merged, whatever their line), ranked by
+ * self (highest first), ties by total then name for a stable order. The reported line is the first seen.
+ */
 export function frameStats(profile: Profile): FrameStat[] {
-  const self = new Float64Array(profile.frames.length);
-  const total = new Float64Array(profile.frames.length);
-  const seen = new Int32Array(profile.frames.length).fill(-1);
+  const groupOf = new Int32Array(profile.frames.length);
+  const groups: FrameInfo[] = [];
+  const byKey = new Map<string, number>();
+  profile.frames.forEach((frame, id) => {
+    const key = frameKey(frame);
+    let group = byKey.get(key);
+    if (group === undefined) {
+      group = groups.length;
+      groups.push(frame);
+      byKey.set(key, group);
+    }
+    groupOf[id] = group;
+  });
+  const self = new Float64Array(groups.length);
+  const total = new Float64Array(groups.length);
+  const seen = new Int32Array(groups.length).fill(-1);
   profile.samples.forEach((sample, s) => {
-    self[sample.stack[sample.stack.length - 1]!]! += sample.weight;
+    self[groupOf[sample.stack[sample.stack.length - 1]!]!]! += sample.weight;
     for (const id of sample.stack) {
-      if (seen[id] === s) continue; // recursion: count a frame once per sample
-      seen[id] = s;
-      total[id]! += sample.weight;
+      const group = groupOf[id]!;
+      if (seen[group] === s) continue; // recursion: count a function once per sample
+      seen[group] = s;
+      total[group]! += sample.weight;
     }
   });
   const denominator = profile.totalWeight || 1;
-  return profile.frames
-    .map((frame, id) => ({
+  return groups
+    .map((frame, g) => ({
       frame,
-      selfWeight: self[id]!,
-      totalWeight: total[id]!,
-      self: self[id]! / denominator,
-      total: total[id]! / denominator,
+      selfWeight: self[g]!,
+      totalWeight: total[g]!,
+      self: self[g]! / denominator,
+      total: total[g]! / denominator,
     }))
     .sort(
       (a, b) =>

@@ -27,6 +27,9 @@ export function parsePySpyRaw(text: string, path: string): Profile {
   let parsed = 0;
   lines.forEach((line, i) => {
     if (line.trim() === '') return;
+    // py-spy writes ` N` (no frames) for threads it caught with no Python stack yet (starting up, exiting):
+    // nothing to attribute, so they are left out of the profile rather than counted as an unnamed frame.
+    if (/^ \d+$/.test(line)) return;
     const match = LINE.exec(line);
     if (!match) {
       throw new ProfileParseError(path, `line ${i + 1}`, `expected "frame;frame;... COUNT", got ${JSON.stringify(line.slice(0, 120))}`);

@@ -17,7 +17,7 @@ export interface RunSummary {
   hotspots: Hotspot[];
   samples: number;
   load: LoadResult | null;
-  app: { name: string; url: string; description: string };
+  app: { name: string; url: string; description: string; hostPid?: number };
   debugContainer: { image: string | null; capabilities: string[]; privileged: boolean } | null;
   durations: { setup_s: number; profile_s: number; teardown_s: number };
   artifacts: Record<string, string>;

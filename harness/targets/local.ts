@@ -71,6 +71,7 @@ export class LocalTarget implements Target {
 
 class LocalDeployment implements Deployment {
   readonly description: string;
+  readonly hostPid: number;
   constructor(
     readonly url: string,
     private readonly proc: BackgroundProcess,
@@ -81,6 +82,7 @@ class LocalDeployment implements Deployment {
     private readonly ctx: TargetContext,
   ) {
     this.description = `local process ${proc.command} (pid ${appPid})`;
+    this.hostPid = appPid;
   }
 
   async debug(profile: DebugProfile): Promise<DebugSession> {

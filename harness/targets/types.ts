@@ -6,7 +6,10 @@
  */
 import type { AppSpec } from '../app.js';
 import type { Cleanup } from '../cleanup.js';
-import type { RunResult } from '../exec.js';
+import type { RunOptions, RunResult } from '../exec.js';
+
+/** How a tool runs in a debug session: a timeout always; cancellation; the signal that stops it early. */
+export type ExecOptions = Pick<RunOptions, 'timeoutMs' | 'signal' | 'killSignal'>;
 
 export type TargetKind = 'local' | 'container' | 'kube' | 'kind';
 export const targetKinds: readonly TargetKind[] = ['local', 'container', 'kube', 'kind'];
@@ -40,11 +43,13 @@ export interface Deployment {
   url: string;
   /** One line for the report: where and how it runs. */
   description: string;
+  /** The app's main process as this host sees it, when it is a process here (local, container). */
+  hostPid?: number;
   /** Attach a debug session the `kubectl debug --target` way. */
   debug(profile: DebugProfile): Promise<DebugSession>;
   /** Is the app still running? */
   isAlive(): Promise<boolean>;
-  /** The app's output so far (bounded), for error messages and the report. */
+  /** The app's output (bounded), for error messages and the report. Still answers after teardown. */
   logs(): Promise<string>;
 }
 
@@ -59,7 +64,7 @@ export interface DebugSession {
   /** A directory inside the session where tools may write their output. */
   scratchDir: string;
   /** Run a tool inside the session. argv[0] is looked up on the session's PATH. */
-  exec(argv: readonly string[], options: { timeoutMs: number; signal?: AbortSignal }): Promise<RunResult>;
+  exec(argv: readonly string[], options: ExecOptions): Promise<RunResult>;
   /** Copy a file from the session to the host. */
   copyOut(sessionPath: string, hostPath: string, options: { signal?: AbortSignal }): Promise<void>;
   /** How to grant ptrace to this kind of session, for PrerequisiteError messages. */

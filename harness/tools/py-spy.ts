@@ -48,9 +48,10 @@ export async function record(session: DebugSession, hostDir: string, options: Re
   const svgIn = path.posix.join(session.scratchDir, 'py-spy-flame.svg');
   const rawArgv = ['py-spy', ...common, '--format', 'raw', '--output', rawIn];
   const svgArgv = ['py-spy', ...common, '--format', 'flamegraph', '--output', svgIn];
-  const timeoutMs = (options.durationS + 60) * 1000;
-  const runs = [session.exec(rawArgv, { timeoutMs, signal: options.signal })];
-  if (options.flamegraph ?? true) runs.push(session.exec(svgArgv, { timeoutMs, signal: options.signal }));
+  // SIGINT, not SIGTERM, when stopped early: py-spy then still writes what it sampled.
+  const execOptions = { timeoutMs: (options.durationS + 60) * 1000, signal: options.signal, killSignal: 'SIGINT' as const };
+  const runs = [session.exec(rawArgv, execOptions)];
+  if (options.flamegraph ?? true) runs.push(session.exec(svgArgv, execOptions));
   const results = await Promise.all(runs);
   results.forEach((result) => checkPySpy(result, session));
 

@@ -56,11 +56,15 @@ def make_handler(settings: Settings) -> type[BaseHTTPRequestHandler]:
 
         def _answer(self, status: int, body: str) -> None:
             data = body.encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "text/plain; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "text/plain; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                # The client went away (a load generator stopping mid-request): not the server's error.
+                self.close_connection = True
 
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002
             # One line per request would dominate a profile of a fast endpoint; errors still go to stderr.

@@ -1,0 +1,34 @@
+import { describe, expect, test } from 'vitest';
+import { holistic } from '../helpers.js';
+
+describe('holistic CLI: usage', () => {
+  test('list names every scenario with its story', async () => {
+    const r = await holistic(['list']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^cpu-hotspot\s+bad-app under load/m);
+  });
+
+  test('an unknown scenario exits 2 and lists the scenarios', async () => {
+    const r = await holistic(['run', 'no-such-scenario']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('unknown scenario "no-such-scenario". Scenarios: cpu-hotspot');
+  });
+
+  test.each([
+    [['run', 'cpu-hotspot', '--duration', '-3'], /--duration.*expected a positive number of seconds/],
+    [['run', 'cpu-hotspot', '--target', 'mars'], /--target.*Allowed choices are auto, local, container, kind, kube/],
+    [['run', 'cpu-hotspot', '--app-env', 'NOEQUALS'], /--app-env expects NAME=VALUE, got "NOEQUALS"/],
+    [['run'], /missing required argument 'scenario'/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+  ])('bad input %j exits 2 with a clear message', async (args, message) => {
+    const r = await holistic(args);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+
+  test('a target that is not built yet is a missing prerequisite (3), not a crash', async () => {
+    const r = await holistic(['run', 'cpu-hotspot', '--target', 'kind']);
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toContain('the kind target is not available in this version of holistic yet: use --target local');
+  });
+});
