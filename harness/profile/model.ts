@@ -56,6 +56,7 @@ export function frameLabel(frame: FrameInfo): string {
 export class ProfileBuilder {
   private readonly frames: FrameInfo[] = [];
   private readonly index = new Map<string, number>();
+  private readonly byObject = new WeakMap<FrameInfo, number>();
   private readonly samples: Sample[] = [];
   private total = 0;
 
@@ -76,6 +77,15 @@ export class ProfileBuilder {
   }
 
   private intern(frame: FrameInfo): number {
+    // Readers hand the same FrameInfo object for the same text: skip building the key string again.
+    const known = this.byObject.get(frame);
+    if (known !== undefined) return known;
+    const id = this.internByLabel(frame);
+    this.byObject.set(frame, id);
+    return id;
+  }
+
+  private internByLabel(frame: FrameInfo): number {
     const key = frameLabel(frame);
     let id = this.index.get(key);
     if (id === undefined) {

@@ -25,6 +25,13 @@ export function parsePySpyRaw(text: string, path: string): Profile {
     throw new ProfileParseError(path, `line ${lines.length}`, 'the file ends mid-line (truncated?)');
   }
   let parsed = 0;
+  // Stacks repeat the same frames over and over: parse each distinct text once.
+  const seen = new Map<string, FrameInfo>();
+  const frameOf = (text: string): FrameInfo => {
+    let frame = seen.get(text);
+    if (!frame) seen.set(text, (frame = parseFrame(text)));
+    return frame;
+  };
   lines.forEach((line, i) => {
     if (line.trim() === '') return;
     // py-spy writes ` N` (no frames) for threads it caught with no Python stack yet (starting up, exiting):
@@ -42,7 +49,7 @@ export function parsePySpyRaw(text: string, path: string): Profile {
     if (frames.some((f) => f === '')) {
       throw new ProfileParseError(path, `line ${i + 1}`, 'empty frame in stack');
     }
-    builder.appendSample(frames.map(parseFrame), weight);
+    builder.appendSample(frames.map(frameOf), weight);
     parsed++;
   });
   if (parsed === 0) {

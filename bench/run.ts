@@ -1,0 +1,106 @@
+/**
+ * `npm run bench`: measurements, not tests. Ratios are taken within the same run because these machines are
+ * noisy; nothing here asserts a time.
+ *   1. The harness's own overhead: wall time of a real cpu-hotspot run on the local target minus its profile
+ *      duration (setup: app start + health; teardown: stop + reports).
+ *   2. The profile readers' speed and memory on 5k- and 50k-frame profiles, raw vs flame graph SVG.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { run } from '../harness/exec.js';
+import { cacheDir } from '../harness/paths.js';
+import { parseFlamegraphSvg } from '../harness/profile/flamegraph-svg.js';
+import { parsePySpyRaw } from '../harness/profile/pyspy-raw.js';
+import { runScenario } from '../harness/run.js';
+import cpuHotspot from '../scenarios/cpu-hotspot.js';
+import { syntheticRaw } from './synthetic.js';
+
+const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
+const trials = Number(args.get('trials') ?? 3);
+const durationS = Number(args.get('duration') ?? 5);
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+async function harnessOverhead(): Promise<void> {
+  console.log(`\n## Harness overhead: cpu-hotspot on local, --duration ${durationS}, ${trials} trials (+1 warm-up)`);
+  const out = await mkdtemp(path.join(os.tmpdir(), 'holistic-bench-'));
+  const rows: { wall: number; setup: number; profile: number; teardown: number }[] = [];
+  try {
+    for (let i = 0; i <= trials; i++) {
+      const t0 = performance.now();
+      const outcome = await runScenario(cpuHotspot, { target: 'local', durationS, outDir: out });
+      const wall = (performance.now() - t0) / 1000;
+      if (outcome.exitCode !== 0) throw new Error(`run failed (${outcome.exitCode}): ${outcome.summary.error ?? 'verdict failed'}`);
+      const d = outcome.summary.durations;
+      if (i > 0) rows.push({ wall, setup: d.setup_s, profile: d.profile_s, teardown: d.teardown_s });
+    }
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+  console.log('trial  wall_s  setup_s  profile_s  teardown_s  overhead_s  overhead/duration');
+  rows.forEach((r, i) =>
+    console.log(
+      `${String(i + 1).padStart(5)}  ${r.wall.toFixed(2).padStart(6)}  ${r.setup.toFixed(2).padStart(7)}  ${r.profile.toFixed(2).padStart(9)}  ${r.teardown.toFixed(2).padStart(10)}  ${(r.wall - durationS).toFixed(2).padStart(10)}  ${((r.wall - durationS) / durationS).toFixed(2).padStart(17)}`,
+    ),
+  );
+  const overhead = median(rows.map((r) => r.wall - durationS));
+  console.log(`median overhead: ${overhead.toFixed(2)} s over a ${durationS} s profile (x${(overhead / durationS).toFixed(2)} of the duration)`);
+}
+
+function inferno(): string | undefined {
+  const cached = path.join(cacheDir('inferno', 'bin'), 'inferno-flamegraph');
+  if (existsSync(cached)) return cached;
+  return undefined;
+}
+
+async function readerSpeed(): Promise<void> {
+  console.log('\n## Profile readers: synthetic py-spy profiles (raw) and their inferno flame graphs (SVG)');
+  const flamegraph = inferno();
+  if (!flamegraph) {
+    console.log('inferno-flamegraph not found: `make bench-deps` (cargo install inferno --root ~/.cache/holistic/inferno). SVG rows skipped.');
+  }
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'holistic-bench-'));
+  try {
+    console.log('frames  format  bytes       parse_ms (median of 5)  heap_MB  svg/raw time');
+    for (const frames of [5_000, 50_000]) {
+      const raw = syntheticRaw(frames, 42);
+      const rawPath = path.join(dir, `p${frames}.txt`);
+      await writeFile(rawPath, raw);
+      const rawMs = await timeIt(() => parsePySpyRaw(raw, rawPath));
+      console.log(`${String(frames).padStart(6)}  raw     ${String(raw.length).padEnd(10)}  ${rawMs.ms.toFixed(1).padStart(22)}  ${rawMs.heapMb.toFixed(0).padStart(7)}`);
+      if (!flamegraph) continue;
+      // --minwidth 0 keeps every frame: the reader's worst case (py-spy's default drops < 0.1%).
+      const svg = (await run(flamegraph, ['--minwidth', '0', rawPath], { timeoutMs: 300_000 })).stdout;
+      const svgMs = await timeIt(() => parseFlamegraphSvg(svg, 'bench.svg'));
+      console.log(
+        `${String(frames).padStart(6)}  svg     ${String(svg.length).padEnd(10)}  ${svgMs.ms.toFixed(1).padStart(22)}  ${svgMs.heapMb.toFixed(0).padStart(7)}  x${(svgMs.ms / rawMs.ms).toFixed(1)}`,
+      );
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function timeIt(fn: () => unknown): Promise<{ ms: number; heapMb: number }> {
+  const times: number[] = [];
+  let heapMb = 0;
+  for (let i = 0; i < 5; i++) {
+    globalThis.gc?.();
+    const before = process.memoryUsage().heapUsed;
+    const t0 = performance.now();
+    const result = await fn();
+    times.push(performance.now() - t0);
+    heapMb = Math.max(heapMb, (process.memoryUsage().heapUsed - before) / 1e6);
+    void result;
+  }
+  return { ms: median(times), heapMb };
+}
+
+console.log(`holistic bench on ${os.cpus().length} cores, node ${process.version}`);
+if (!args.has('readers-only')) await harnessOverhead();
+await readerSpeed();
