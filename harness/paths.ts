@@ -8,7 +8,7 @@ export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.u
 /** Caches that outlive a checkout (virtualenvs, built binaries): keyed by content, safe to delete. */
 export function cacheDir(...parts: string[]): string {
   const base =
-    process.env.HOLISTIC_CACHE ??
+    process.env.HOLISTIC_CACHE_DIR ??
     path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'holistic');
   return path.join(base, ...parts);
 }

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PrerequisiteError } from './errors.js';
+import { PrerequisiteError, UsageError } from './errors.js';
 import { CommandError, run } from './exec.js';
 import { cacheDir, projectRoot } from './paths.js';
 
@@ -30,6 +30,9 @@ export async function ensurePythonEnv(
   options: { signal?: AbortSignal; log?: (line: string) => void } = {},
 ): Promise<PythonEnv> {
   const files = [...new Set([...requirementFiles, toolRequirements])];
+  for (const file of files) {
+    if (!existsSync(file)) throw new UsageError(`the app's requirements file ${file} does not exist (AppSpec.local.requirements)`);
+  }
   const hash = createHash('sha256');
   hash.update(basePython());
   for (const file of files) hash.update(await readFile(file));

@@ -1,0 +1,53 @@
+# holistic: the common chores. `make help` lists them.
+KIND_CLUSTER ?= kind
+TOOLS_IMAGE  ?= debug-tools:latest
+ENGINE       ?= $(shell if docker info >/dev/null 2>&1; then echo docker; \
+                        elif command -v podman >/dev/null 2>&1; then echo podman; else echo docker; fi)
+export CONTAINERS_CONF ?= $(abspath hack/containers.conf)
+SCENARIOS    ?= $(shell node bin/holistic.js list 2>/dev/null | cut -d' ' -f1)
+TARGET       ?= auto
+
+.PHONY: help setup test bench bench-deps build load images cluster-up cluster-down local-cluster-up local-cluster-down scenarios clean
+
+help:
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 22
+
+setup: ## install the Node dependencies (the Python side is set up on first run)
+	npm ci
+
+test: ## run the test suite (what .ci/run runs)
+	npm test
+
+bench: bench-deps ## harness overhead and profile-reader speed (ratios, same run)
+	npm run bench
+
+bench-deps: ## inferno-flamegraph, to draw the SVGs the reader benchmark reads
+	@test -x $(HOME)/.cache/holistic/inferno/bin/inferno-flamegraph || \
+		cargo install inferno --locked --version 0.12.8 --root $(HOME)/.cache/holistic/inferno
+
+build: ## build the debug-tools image (docker or podman)
+	$(ENGINE) build -t $(TOOLS_IMAGE) -f tools.dockerfile .
+
+load: build ## build and load the debug-tools image into kind (KIND_CLUSTER)
+	kind load docker-image $(TOOLS_IMAGE) --name $(KIND_CLUSTER)
+
+images: ## offline: stand-in base images from Debian packages, then bad-app and debug-tools (podman)
+	hack/images/build
+
+cluster-up: ## create the kind cluster from kind-config.yaml (reused if it exists)
+	kind get clusters 2>/dev/null | grep -qx '$(KIND_CLUSTER)' || kind create cluster --name $(KIND_CLUSTER) --config kind-config.yaml
+
+cluster-down: ## delete the kind cluster
+	kind delete cluster --name $(KIND_CLUSTER)
+
+local-cluster-up: ## the test suite's own single-node Kubernetes, built from source (see docs/local-cluster.md)
+	hack/local-cluster/up
+
+local-cluster-down: ## stop it and remove its state
+	hack/local-cluster/down
+
+scenarios: ## run every scenario on TARGET (default auto)
+	@set -e; for s in $(SCENARIOS); do node bin/holistic.js run $$s --target $(TARGET); done
+
+clean: ## remove reports
+	find reports -mindepth 1 -not -name .gitkeep -exec rm -rf {} +
