@@ -105,3 +105,15 @@ describe('bad starts and missing permissions on the local target', () => {
     expect(existsSync(path.join(await runFolder(out), 'report.html'))).toBe(true);
   });
 });
+
+describe('any Python app, not only bad-app', () => {
+  test('an app that closes every connection gets a warning that latencies are mis-timed', async ({ out }) => {
+    const r = await holistic(['run', path.join(fixtures, 'scenarios', 'closing-server.ts'), '--target', 'local', '--out', out]);
+    expect(r.exitCode, r.all).toBe(0);
+    expect(r.stderr).toMatch(/warning: http-server closes the connection after each response \(HTTP\/1\.0\)/);
+    const summary = await readSummary(await runFolder(out));
+    expect(summary.warnings).toHaveLength(1);
+    expect(summary.warnings[0]).toMatch(/Serve HTTP\/1\.1 with keep-alive/);
+    expect(summary.hotspots).toEqual([]);
+  });
+});
