@@ -15,7 +15,7 @@ import { InterruptedError, exitCodeOf } from './errors.js';
 import { runLoad, summarizeLoad } from './load/autocannon.js';
 import { probe } from './load/probe.js';
 import type { LoadResult } from './load/types.js';
-import type { Profile } from './profile/model.js';
+import { frameLabel, type Profile } from './profile/model.js';
 import { renderReport } from './report/html.js';
 import { renderJunit } from './report/junit.js';
 import { overallVerdict, type RunSummary } from './report/summary.js';
@@ -66,6 +66,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   let verdicts: Verdict[] = [];
   let profile: Profile | undefined;
   let load: LoadResult | null = null;
+  let threads: RunSummary['threads'];
   let deployment: Deployment | undefined;
   let debug: DebugSession | undefined;
   let error: unknown;
@@ -122,6 +123,13 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
           const result = await pySpyDump(session, { ...o, signal });
           await writeFile(path.join(runDir, 'dump.txt'), result.text);
           artifacts.dump = 'dump.txt';
+          threads = result.parsed.threads.map((t) => ({
+            id: t.id,
+            name: t.name,
+            status: t.status,
+            idle: t.idle,
+            frames: t.frames.map(frameLabel),
+          }));
           return result;
         },
       },
@@ -173,6 +181,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     durations: { setup_s: round(setupS), profile_s: round(profileS), teardown_s: round(teardownS) },
     artifacts,
     warnings,
+    ...(threads ? { threads } : {}),
+    environment: { ...(deployment?.environment ?? {}), ...(debug?.environment ?? {}) },
     startedAt: started.toISOString(),
     options: { durationS, appEnv },
   };

@@ -90,16 +90,20 @@ ${
     : '<p>No load was run.</p>'
 }
 
-<h2>Debug session</h2>
+<h2>Where it ran</h2>
+<table>
+${Object.entries(summary.environment)
+  .map(([key, value]) => `<tr><th>${escapeHtml(key)}</th><td class="mono">${escapeHtml(value)}</td></tr>`)
+  .join('\n')}
 ${
   dc
-    ? `<table>
-<tr><th>image</th><td class="mono">${escapeHtml(dc.image ?? '(tools on the host)')}</td></tr>
-<tr><th>capabilities</th><td class="mono">${escapeHtml(dc.capabilities.join(', ') || 'none')}</td></tr>
-<tr><th>privileged</th><td>${dc.privileged ? '<span class="danger">yes: this scenario asked for the sysadmin profile</span>' : 'no'}</td></tr>
-</table>`
-    : '<p>No debug session was attached.</p>'
+    ? `<tr><th>debug image</th><td class="mono">${escapeHtml(dc.image ?? '(tools on the host)')}</td></tr>
+<tr><th>capabilities added</th><td class="mono">${escapeHtml(dc.capabilities.join(', ') || 'none')}</td></tr>
+<tr><th>privileged</th><td>${dc.privileged ? '<span class="danger">yes: this scenario asked for the sysadmin profile</span>' : 'no'}</td></tr>`
+    : '<tr><th>debug session</th><td>none was attached</td></tr>'
 }
+</table>
+${summary.threads ? renderThreads(summary.threads) : ''}
 
 <h2>Timings and files</h2>
 <table>
@@ -114,6 +118,16 @@ ${Object.entries(summary.artifacts)
 </body>
 </html>
 `;
+}
+
+function renderThreads(threads: NonNullable<RunSummary['threads']>): string {
+  const active = threads.filter((t) => !t.idle).length;
+  return `<h2>Thread dump <small>(${threads.length} threads, ${active} active)</small></h2>
+${threads
+  .map(
+    (t) => `<details${t.idle ? '' : ' open'}><summary class="mono">${escapeHtml(`Thread ${t.id} (${t.status}): "${t.name}"`)} — ${escapeHtml(t.frames[0] ?? 'no frames')}</summary><pre class="mono">${escapeHtml(t.frames.join('\n'))}</pre></details>`,
+  )
+  .join('\n')}`;
 }
 
 const WIDTH = 1200;

@@ -22,6 +22,10 @@ export interface RunSummary {
   durations: { setup_s: number; profile_s: number; teardown_s: number };
   artifacts: Record<string, string>;
   warnings: string[];
+  /** The last `py-spy dump` taken, if any: every thread, innermost frame first. */
+  threads?: { id: string; name: string; status: string; idle: boolean; frames: string[] }[];
+  /** Where it ran, read back from the engine or cluster: engine, images and their IDs, … */
+  environment: Record<string, string>;
   startedAt: string;
   options: { durationS: number; appEnv: Record<string, string> };
 }

@@ -72,6 +72,7 @@ export class LocalTarget implements Target {
 class LocalDeployment implements Deployment {
   readonly description: string;
   readonly hostPid: number;
+  readonly environment: Record<string, string>;
   constructor(
     readonly url: string,
     private readonly proc: BackgroundProcess,
@@ -83,6 +84,11 @@ class LocalDeployment implements Deployment {
   ) {
     this.description = `local process ${proc.command} (pid ${appPid})`;
     this.hostPid = appPid;
+    this.environment = {
+      target: 'local process',
+      python: python.python,
+      'PID namespace': namespaced ? 'own (unshare), the app is PID 1' : 'the host\'s',
+    };
   }
 
   async debug(profile: DebugProfile): Promise<DebugSession> {
@@ -90,6 +96,7 @@ class LocalDeployment implements Deployment {
     const ptraceScope = await readFile('/proc/sys/kernel/yama/ptrace_scope', 'utf8').catch(() => '0');
     const canPtrace = isRoot || ptraceScope.trim() === '0';
     const python = this.python;
+    const namespaced = this.namespaced;
     // Tools run inside the app's PID (and /proc) namespace, as in a debug container sharing the pod's: py-spy
     // reads thread ids from the interpreter, which are namespace-local, to tell idle threads from busy ones;
     // run from the host it would misread them and count the idle main thread as busy.
@@ -100,6 +107,7 @@ class LocalDeployment implements Deployment {
       privileged: isRoot && profile === 'sysadmin',
       appPid: this.namespaced ? 1 : this.appPid,
       scratchDir: this.ctx.scratchDir,
+      environment: { 'debug session': namespaced ? 'host tools entering the app\'s PID namespace (nsenter)' : 'host tools' },
       ptraceHint:
         'on the local target run holistic as root, or allow ptrace of your own processes with ' +
         '`sysctl kernel.yama.ptrace_scope=0`',

@@ -45,6 +45,8 @@ export interface Deployment {
   description: string;
   /** The app's main process as this host sees it, when it is a process here (local, container). */
   hostPid?: number;
+  /** Where it runs, read back from the engine or cluster (engine, image name and ID, node…), for the report. */
+  environment: Record<string, string>;
   /** Attach a debug session the `kubectl debug --target` way. */
   debug(profile: DebugProfile): Promise<DebugSession>;
   /** Is the app still running? */
@@ -69,4 +71,6 @@ export interface DebugSession {
   copyOut(sessionPath: string, hostPath: string, options: { signal?: AbortSignal }): Promise<void>;
   /** How to grant ptrace to this kind of session, for PrerequisiteError messages. */
   ptraceHint: string;
+  /** The session as the engine reports it (image ID, effective capabilities…), for the report. */
+  environment: Record<string, string>;
 }

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { PrerequisiteError, RunError } from '../errors.js';
 import { tail, type RunResult } from '../exec.js';
 import type { Profile } from '../profile/model.js';
+import { parsePySpyDump, type ThreadDump } from '../profile/pyspy-dump.js';
 import { readPySpyRaw } from '../profile/pyspy-raw.js';
 import type { DebugSession } from '../targets/types.js';
 
@@ -68,6 +69,7 @@ export async function record(session: DebugSession, hostDir: string, options: Re
 export interface Dump {
   text: string;
   argv: string[];
+  parsed: ThreadDump;
 }
 
 /** Thread stacks of every thread, once (`py-spy dump`). */
@@ -75,7 +77,7 @@ export async function dump(session: DebugSession, options: { signal?: AbortSigna
   const argv = ['py-spy', 'dump', '--pid', String(session.appPid), ...(options.locals ? ['--locals'] : [])];
   const result = await session.exec(argv, { timeoutMs: 60_000, signal: options.signal });
   checkPySpy(result, session);
-  return { text: result.stdout, argv };
+  return { text: result.stdout, argv, parsed: parsePySpyDump(result.stdout, `py-spy dump of pid ${session.appPid}`) };
 }
 
 /** Turn py-spy's failures into messages that say what to do. */

@@ -28,7 +28,10 @@ describe('cpu-hotspot on the local target', () => {
     expect(summary.load).toMatchObject({ errors: 0, non2xx: 0 });
     expect(summary.load!.requests).toBeGreaterThan(5);
     expect(summary.debugContainer).toEqual({ image: null, capabilities: ['ALL'], privileged: false });
-    for (const file of ['profile.txt', 'flame.svg', 'report.html', 'junit.xml', 'app.log']) {
+    // The thread dump taken halfway: the main thread waits in select, request threads hash.
+    expect(summary.threads!.find((t) => t.name === 'MainThread')).toMatchObject({ idle: true });
+    expect(summary.threads!.some((t) => !t.idle && t.frames[0]!.startsWith('hash_password'))).toBe(true);
+    for (const file of ['profile.txt', 'flame.svg', 'report.html', 'junit.xml', 'app.log', 'dump.txt']) {
       expect(existsSync(path.join(runDir, file)), file).toBe(true);
     }
     expect(summary.artifacts).toMatchObject({ profile: 'profile.txt', flamegraph: 'flame.svg', report: 'report.html' });

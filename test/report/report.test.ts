@@ -31,6 +31,8 @@ function summary(overrides: Partial<RunSummary> = {}): RunSummary {
     durations: { setup_s: 1, profile_s: 5, teardown_s: 0.2 },
     artifacts: { profile: 'profile.txt', report: 'report.html' },
     warnings: [`app said ${hostile}`],
+    environment: { engine: 'podman 4.3.1', 'app image': `localhost/badapp:latest ${hostile}` },
+    threads: [{ id: '1', name: hostile, status: 'idle', idle: true, frames: [`select (${hostile}.py:1)`] }],
     startedAt: '2026-11-27T00:00:00.000Z',
     options: { durationS: 5, appEnv: {} },
     ...overrides,
@@ -62,6 +64,12 @@ describe('report.html', () => {
     expect(html).toContain('8 req/s');
     expect(html).toMatch(/<svg [^>]*aria-label="flame graph"/);
     expect(html).toContain('<title>all — 10 samples, 100.00% (self 0)</title>');
+  });
+
+  test('where it ran and the thread dump are shown, escaped', () => {
+    expect(html).toContain('<th>engine</th><td class="mono">podman 4.3.1</td>');
+    expect(html).toMatch(/Thread dump/);
+    expect(html).toContain('select (&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;.py:1)');
   });
 
   test('an interrupted run says so', () => {
