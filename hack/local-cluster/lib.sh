@@ -60,3 +60,9 @@ cgroup_v1_dirs() {
     [[ -f "$d/cgroup.procs" ]] && echo "$d"
   done
 }
+# Every cgroup hierarchy mounted under /sys/fs/cgroup, including cgroup2's 'unified' (where runc and the
+# kubelet also create our cgroups on this hybrid layout).
+cgroup_all_dirs() {
+  local d
+  for d in /sys/fs/cgroup/*/; do d="${d%/}"; [[ -f "$d/cgroup.procs" ]] && echo "$d"; done
+}
