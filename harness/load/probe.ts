@@ -36,13 +36,13 @@ export function probe(url: string, timeoutMs = 30_000, signal?: AbortSignal): Pr
 /** Poll until the URL answers 2xx, the process died, or the deadline passes. */
 export async function waitHealthy(
   url: string,
-  options: { timeoutMs: number; signal?: AbortSignal; isAlive?: () => boolean },
+  options: { timeoutMs: number; signal?: AbortSignal; isAlive?: () => boolean | Promise<boolean> },
 ): Promise<void> {
   const deadline = Date.now() + options.timeoutMs;
   let last = 'no attempt';
   while (Date.now() < deadline) {
     options.signal?.throwIfAborted();
-    if (options.isAlive && !options.isAlive()) throw new Error('the app exited before it became healthy');
+    if (options.isAlive && !(await options.isAlive())) throw new Error('the app exited before it became healthy');
     try {
       const answer = await probe(url, 2000, options.signal);
       if (answer.status >= 200 && answer.status < 300) return;

@@ -1,5 +1,6 @@
 /** Picks the target: by name, or `auto` as DESIGN.md says (kind, else a container engine, else local). */
 import { PrerequisiteError, UsageError } from '../errors.js';
+import { ContainerTarget } from './container.js';
 import { LocalTarget } from './local.js';
 import { targetKinds, type Target, type TargetKind } from './types.js';
 
@@ -23,6 +24,8 @@ export function resolveTarget(choice: string): ResolvedTarget {
   switch (choice as TargetKind) {
     case 'local':
       return { target: new LocalTarget(), reason: 'local (asked for)' };
+    case 'container':
+      return { target: new ContainerTarget(), reason: 'container (asked for)' };
     default:
       throw new PrerequisiteError(`the ${choice} target is not available in this version of holistic yet: use --target local`);
   }

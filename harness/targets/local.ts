@@ -5,13 +5,13 @@
  */
 import { existsSync } from 'node:fs';
 import { copyFile, readFile } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import type { AppSpec } from '../app.js';
 import { PrerequisiteError } from '../errors.js';
 import { run, spawnBackground, tail, type BackgroundProcess } from '../exec.js';
 import { waitHealthy } from '../load/probe.js';
 import { ensurePythonEnv, type PythonEnv } from '../python-env.js';
+import { freePort } from './ports.js';
 import type { DebugProfile, DebugSession, Deployment, Target, TargetContext } from './types.js';
 
 export interface LocalTargetOptions {
@@ -151,18 +151,6 @@ async function stopApp(proc: BackgroundProcess, appPid: number | undefined): Pro
     await Promise.race([proc.exited, new Promise((r) => setTimeout(r, 5000))]);
   }
   await proc.stop();
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** The process unshare forked: the app, PID 1 inside its namespace. */

@@ -38,6 +38,13 @@ const skipReason = KUBECONFIG
   : ' [SKIPPED: HOLISTIC_KUBECONFIG is unset; start a cluster with hack/local-cluster/up and export its last line]';
 if (!KUBECONFIG) console.warn(`test/kube/local-cluster.test.ts${skipReason}`);
 
+// .ci/run sets HOLISTIC_REQUIRE_KUBE=1: there a missing cluster is a failure with its reason, not a skip.
+if (!KUBECONFIG && process.env.HOLISTIC_REQUIRE_KUBE === '1') {
+  it('the local cluster is up (required by HOLISTIC_REQUIRE_KUBE=1)', () => {
+    expect.fail('HOLISTIC_KUBECONFIG is unset: hack/local-cluster/ci did not bring the cluster up (see the local-cluster phase above)');
+  });
+}
+
 describe.skipIf(!KUBECONFIG)(`local Kubernetes cluster (real apiserver + kubelet)${skipReason}`, () => {
   const kubectl = kubectlPath();
   const kc = (args: string[], opts: { timeout?: number; input?: string } = {}) =>
