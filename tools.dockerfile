@@ -25,5 +25,6 @@ RUN --mount=type=secret,id=ca \
 
 ENV PATH=/opt/debug-tools/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 WORKDIR /root
-# Started with a long-lived command; the tools are exec'd into it.
-CMD ["sleep", "infinity"]
+# Interactive (`kubectl debug -it`, `podman run -it`): a bash shell, as in the tutorial. Detached (no terminal): it
+# stays up doing nothing, so that the tools can be exec'd into it. A command given at start replaces both.
+CMD ["bash", "-c", "if [ -t 0 ]; then exec bash -l; else exec sleep infinity; fi"]
