@@ -106,7 +106,7 @@ class ContainerDeployment implements Deployment {
   async debug(profile: DebugProfile): Promise<DebugSession> {
     const { engine, ctx } = this;
     const debugName = `${this.name}-debugger`;
-    const privileges = profile === 'sysadmin' ? ['--privileged'] : ['--cap-add', 'SYS_PTRACE'];
+    const privileges = { general: ['--cap-add', 'SYS_PTRACE'], baseline: [], sysadmin: ['--privileged'] }[profile];
     ctx.log(`debug container ${debugName}: --pid=container:${this.name} ${privileges.join(' ')}`);
     ctx.cleanup.add(`remove debug container ${debugName}`, () => removeContainer(engine, debugName, 0));
     await engine.run(

@@ -15,10 +15,11 @@ export type TargetKind = 'local' | 'container' | 'kube' | 'kind';
 export const targetKinds: readonly TargetKind[] = ['local', 'container', 'kube', 'kind'];
 
 /**
- * kubectl debug's profiles. `general`: CAP_SYS_PTRACE only (py-spy, memray). `sysadmin`: privileged (bpftrace);
- * a scenario must ask for it explicitly.
+ * kubectl debug's profiles. `general`: CAP_SYS_PTRACE added (py-spy, memray). `sysadmin`: privileged
+ * (bpftrace); a scenario must ask for it explicitly. `baseline`: nothing added (py-spy cannot attach: what a
+ * forgotten --profile looks like).
  */
-export type DebugProfile = 'general' | 'sysadmin';
+export type DebugProfile = 'general' | 'baseline' | 'sysadmin';
 
 export interface TargetContext {
   runId: string;

@@ -1,0 +1,109 @@
+/**
+ * End to end on the container target: the real distroless bad-app image and the debug-tools image in podman,
+ * the debug container joined with --pid=container:<app> and SYS_PTRACE only, through the CLI.
+ * Needs a container engine and the images (hack/images/build); skipped without an engine except in CI.
+ */
+import { execa } from 'execa';
+import path from 'node:path';
+import { describe, expect } from 'vitest';
+import { detectEngine, type Engine } from '../../harness/targets/engine.js';
+import { runLabel } from '../../harness/targets/container.js';
+import { fixtures, holistic, readSummary, runFolder, test } from '../helpers.js';
+
+const engine: Engine | undefined = await detectEngine().catch(() => undefined);
+const required = process.env.CI === 'true';
+if (!engine && required) throw new Error('CI: no container engine is usable for the container-target tests');
+
+async function leftovers(runId: string): Promise<string[]> {
+  const r = await engine!.run(['ps', '--all', '--filter', `label=${runLabel}=${runId}`, '--format', '{{.Names}}']);
+  return r.stdout.split('\n').filter(Boolean);
+}
+
+/** Per-container port-forward chains (NETAVARK-DN-…) or rules naming this run's port. */
+async function natRulesFor(port: string): Promise<string[]> {
+  const r = await execa('iptables', ['-t', 'nat', '-S'], { reject: false });
+  return String(r.stdout).split('\n').filter((l) => l.includes(`--dport ${port} `) || l.includes(`:${port}`));
+}
+
+describe.skipIf(!engine)(`container target (${engine?.version ?? 'no engine'})`, () => {
+  test('cpu-hotspot passes with the same verdicts as local, SYS_PTRACE only, and leaves nothing', async ({ out }) => {
+    const r = await holistic(['run', 'cpu-hotspot', '--target', 'container', '--duration', '5', '--out', out], { timeoutMs: 50 * 60_000 });
+    expect(r.exitCode, r.all).toBe(0);
+    const summary = await readSummary(await runFolder(out));
+    expect(summary).toMatchObject({ target: 'container', verdict: 'pass' });
+    expect(summary.hotspots[0]).toMatchObject({ name: 'hash_password', file: 'badapp/hashing.py' });
+    expect(summary.hotspots[0]!.self).toBeGreaterThanOrEqual(0.8);
+    // Read back from the engine: added capabilities, not privileged.
+    expect(summary.debugContainer).toEqual({ image: 'localhost/debug-tools:latest', capabilities: ['SYS_PTRACE'], privileged: false });
+    expect(summary.environment.engine).toMatch(/^(podman|docker) version/);
+    expect(summary.environment['app image']).toMatch(/^localhost\/badapp:latest [0-9a-f]{12}$/);
+    expect(summary.environment['debug effective capabilities'] ?? 'CAP_SYS_PTRACE').toContain('CAP_SYS_PTRACE');
+    expect(summary.threads!.some((t) => !t.idle && t.frames[0]!.startsWith('hash_password'))).toBe(true);
+    // The app is the zipapp on distroless python, PID 1 of its container.
+    expect(await leftovers(summary.runId)).toEqual([]);
+    const port = new URL(summary.app.url).port;
+    expect(await natRulesFor(port)).toEqual([]);
+  });
+
+  test('the app image has no shell: exec sh into it fails', async () => {
+    const name = `holistic-noshell-${process.pid}`;
+    await engine!.run(['run', '--detach', '--name', name, 'localhost/badapp:latest']);
+    try {
+      const r = await engine!.run(['exec', name, 'sh', '-c', 'echo hi'], { reject: false });
+      expect(r.exitCode).not.toBe(0);
+      expect(r.stderr).toMatch(/executable file not found|no such file or directory/i);
+      const py = await engine!.run(['exec', name, '/usr/bin/python3.11', '-c', 'import shutil; print(shutil.which("sh"), shutil.which("bash"), shutil.which("apt-get"))'], { reject: false });
+      expect(py.stdout.trim()).toBe('None None None');
+    } finally {
+      await engine!.run(['rm', '--force', '--time', '0', name], { reject: false });
+    }
+  });
+
+  test('a debug container without SYS_PTRACE cannot attach: exit 3 naming the capability', async ({ out }) => {
+    const r = await holistic(['run', path.join(fixtures, 'scenarios', 'no-ptrace.ts'), '--target', 'container', '--out', out]);
+    expect(r.exitCode, r.all).toBe(3);
+    expect(r.stderr).toMatch(/py-spy is not permitted to attach to pid 1: it needs the SYS_PTRACE capability \(session capabilities: none\)/);
+    expect(r.stderr).toContain('--cap-add=SYS_PTRACE');
+    const summary = await readSummary(await runFolder(out));
+    expect(await leftovers(summary.runId)).toEqual([]);
+  });
+
+  test('an app container that exits at start: exit 3 with its logs', async ({ out }) => {
+    const r = await holistic(['run', 'cpu-hotspot', '--target', 'container', '--out', out, '--app-env', 'BADAPP_BCRYPT_ROUNDS=banana']);
+    expect(r.exitCode, r.all).toBe(3);
+    expect(r.stderr).toMatch(/bad-app did not start in container holistic-bad-app-[0-9a-f]+: the app exited before it became healthy/);
+    expect(r.stderr).toContain("badapp: BADAPP_BCRYPT_ROUNDS='banana' is not an integer");
+    expect(await leftovers((await readSummary(await runFolder(out))).runId)).toEqual([]);
+  });
+
+  test('a missing debug image: exit 3 saying how to get it, nothing started', async ({ out }) => {
+    const r = await execa(process.execPath, [path.join(fixtures, '..', '..', 'bin', 'holistic.js'), 'run', 'cpu-hotspot', '--target', 'container', '--out', out], {
+      reject: false,
+      env: { HOLISTIC_TOOLS_IMAGE: 'localhost/holistic-no-such-image:1' },
+    });
+    expect(r.exitCode, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/image localhost\/holistic-no-such-image:1 is not in (podman|docker)'s storage/);
+  });
+
+  test('SIGINT while py-spy records: exit 130, no container left', async ({ out }) => {
+    const child = holistic(['run', 'cpu-hotspot', '--target', 'container', '--duration', '60', '--out', out]);
+    let stderr = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`profiling never started:\n${stderr}`)), 120_000);
+      child.stderr!.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes('py-spy record')) {
+          clearTimeout(timer);
+          setTimeout(resolve, 2000);
+        }
+      });
+    });
+    child.kill('SIGINT');
+    const r = await child;
+    expect(r.exitCode, r.all).toBe(130);
+    const summary = await readSummary(await runFolder(out));
+    expect(summary.interrupted).toBe(true);
+    expect(await leftovers(summary.runId)).toEqual([]);
+    expect(await natRulesFor(new URL(summary.app.url).port)).toEqual([]);
+  });
+});
