@@ -46,7 +46,9 @@ export async function main(argv: readonly string[], io: Io = defaultIo, signal?:
     .option('--duration <seconds>', 'how long to load and profile', positiveNumber)
     .option('--out <dir>', 'where run folders are written', 'reports')
     .option('--app-env <NAME=VALUE>', 'environment for the app (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .action(async (name: string, opts: { target: string; duration?: number; out: string; appEnv: string[] }) => {
+    .addOption(new Option('--engine <engine>', 'container engine for --target container').choices(['auto', 'podman', 'docker']).default('auto'))
+    .option('--tools-image <image>', 'debug-tools image (container target)')
+    .action(async (name: string, opts: { target: string; duration?: number; out: string; appEnv: string[]; engine: string; toolsImage?: string }) => {
       let appEnv: Record<string, string>;
       try {
         appEnv = parseAppEnv(opts.appEnv);
@@ -59,6 +61,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo, signal?:
         durationS: opts.duration,
         outDir: opts.out,
         appEnv,
+        engine: opts.engine,
+        toolsImage: opts.toolsImage,
         signal,
         log: (line) => io.err(`holistic: ${line}`),
       });

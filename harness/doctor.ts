@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { run } from './exec.js';
 import { basePython } from './python-env.js';
+import { detectEngine } from './targets/engine.js';
+import { defaultToolsImage, imageId } from './targets/images.js';
 
 export interface Check {
   name: string;
@@ -25,6 +27,11 @@ async function probeCommand(file: string, args: string[]): Promise<string | unde
   }
 }
 
+function nodeAtLeast(major: number, minor: number): boolean {
+  const [ma, mi] = process.versions.node.split('.').map(Number) as [number, number];
+  return ma > major || (ma === major && mi >= minor);
+}
+
 export async function doctor(): Promise<DoctorReport> {
   const root = process.getuid?.() === 0;
   const python = basePython();
@@ -32,7 +39,7 @@ export async function doctor(): Promise<DoctorReport> {
   const venv = pyVersion ? await probeCommand(python, ['-c', 'import venv, ensurepip; print("ok")']) : undefined;
   const scope = (await readFile('/proc/sys/kernel/yama/ptrace_scope', 'utf8').catch(() => '0')).trim();
   const local: Check[] = [
-    { name: 'node >= 20.5', ok: Number(process.versions.node.split('.')[0]) >= 20, detail: process.version },
+    { name: 'node >= 20.5', ok: nodeAtLeast(20, 5), detail: process.version, fix: 'install Node 20.5 or newer' },
     { name: 'python3', ok: Boolean(pyVersion), detail: pyVersion ?? `${python} not found`, fix: 'install Python 3.10+ or set HOLISTIC_PYTHON' },
     { name: 'python3 venv + ensurepip', ok: Boolean(venv), detail: venv ? 'ok' : 'missing', fix: 'Debian/Ubuntu: apt-get install python3-venv' },
     {
@@ -48,12 +55,18 @@ export async function doctor(): Promise<DoctorReport> {
       fix: 'optional: run as root with util-linux installed',
     },
   ];
-  const podman = await probeCommand('podman', ['--version']);
-  const docker = await probeCommand('docker', ['--version']);
+  const engine = await detectEngine().catch((error: Error) => error);
   const container: Check[] = [
-    { name: 'podman', ok: Boolean(podman), detail: podman ?? 'not found', fix: 'apt-get install podman' },
-    { name: 'docker', ok: Boolean(docker), detail: docker ?? 'not found', fix: 'optional when podman is there' },
+    engine instanceof Error
+      ? { name: 'container engine', ok: false, detail: 'none works', fix: 'apt-get install podman runc (or docker with a running daemon)' }
+      : { name: 'container engine', ok: true, detail: engine.version },
   ];
+  if (!(engine instanceof Error)) {
+    for (const image of ['localhost/badapp:latest', defaultToolsImage]) {
+      const id = await imageId(engine, image);
+      container.push({ name: image, ok: Boolean(id), detail: id ? id.slice(0, 12) : 'missing', fix: 'hack/images/build (also built on first use)' });
+    }
+  }
   return { local, container };
 }
 

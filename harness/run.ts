@@ -29,6 +29,10 @@ export interface RunOptions {
   durationS?: number;
   outDir?: string;
   appEnv?: Record<string, string>;
+  /** Container engine for the container target: podman, docker or auto. */
+  engine?: string;
+  /** Debug-tools image for the container and Kubernetes targets. */
+  toolsImage?: string;
   signal?: AbortSignal;
   /** Progress lines for a person (the CLI prints them; tests may collect them). */
   log?: (line: string) => void;
@@ -46,7 +50,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const log = options.log ?? (() => undefined);
   const started = new Date();
   const runId = `${scenario.name}-${started.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`;
-  const { target, reason } = resolveTarget(options.target ?? 'auto');
+  const { target, reason } = await resolveTarget(options.target ?? 'auto', { engine: options.engine, toolsImage: options.toolsImage });
   log(`target: ${reason}`);
   const runDir = path.resolve(options.outDir ?? 'reports', runId);
   await mkdir(runDir, { recursive: true });

@@ -5,11 +5,13 @@
  * privileged. Tools are exec'd into the long-lived debug container one by one.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { AppSpec } from '../app.js';
 import { PrerequisiteError } from '../errors.js';
-import { tail } from '../exec.js';
+import { run, tail } from '../exec.js';
+import { projectRoot } from '../paths.js';
 import { waitHealthy } from '../load/probe.js';
 import { freePort } from './ports.js';
 import { detectEngine, type Engine } from './engine.js';
@@ -23,6 +25,7 @@ export interface ContainerTargetOptions {
 }
 
 export const runLabel = 'holistic.run';
+const netavarkClean = path.join(projectRoot, 'hack', 'images', 'netavark-clean');
 
 export class ContainerTarget implements Target {
   readonly kind = 'container' as const;
@@ -37,6 +40,13 @@ export class ContainerTarget implements Target {
     const appImageId = await ensureImage(engine, app.image, { signal: ctx.signal, log: ctx.log });
     const toolsImageId = await ensureImage(engine, toolsImage, { signal: ctx.signal, log: ctx.log });
 
+    if (engine.name === 'podman') {
+      // Registered first, so it runs last: once our containers are gone, remove the shared NETAVARK chains
+      // publishing a port created (the script leaves them while any podman network is still in use).
+      ctx.cleanup.add('remove podman\'s leftover iptables chains', async () => {
+        if (process.getuid?.() === 0 && existsSync(netavarkClean)) await run(netavarkClean, [], { timeoutMs: 30_000 });
+      });
+    }
     const name = `holistic-${app.name}-${randomBytes(3).toString('hex')}`;
     const port = await freePort();
     const env = { ...app.env, ...ctx.appEnv };

@@ -1,10 +1,16 @@
 /** Picks the target: by name, or `auto` as DESIGN.md says (kind, else a container engine, else local). */
 import { PrerequisiteError, UsageError } from '../errors.js';
 import { ContainerTarget } from './container.js';
+import { detectEngine } from './engine.js';
 import { LocalTarget } from './local.js';
 import { targetKinds, type Target, type TargetKind } from './types.js';
 
-export type TargetChoice = TargetKind | 'auto';
+export interface TargetOptions {
+  /** Container engine: podman, docker or auto. */
+  engine?: string;
+  /** Image of the debug container (container and Kubernetes targets). */
+  toolsImage?: string;
+}
 
 export interface ResolvedTarget {
   target: Target;
@@ -12,21 +18,24 @@ export interface ResolvedTarget {
   reason: string;
 }
 
-export function resolveTarget(choice: string): ResolvedTarget {
-  if (choice === 'auto') {
-    // Only the local target exists so far; when the container and Kubernetes targets land, auto prefers
-    // kind (docker + kind usable), then a container engine, then local.
-    return { target: new LocalTarget(), reason: 'auto picked local (the container and Kubernetes targets are not built yet)' };
-  }
-  if (!(targetKinds as readonly string[]).includes(choice)) {
+export async function resolveTarget(choice: string, options: TargetOptions = {}): Promise<ResolvedTarget> {
+  if (choice !== 'auto' && !(targetKinds as readonly string[]).includes(choice)) {
     throw new UsageError(`unknown target ${JSON.stringify(choice)}: use one of auto, ${targetKinds.join(', ')}`);
+  }
+  if (choice === 'auto') {
+    // kind would come first (docker + kind usable) once the Kubernetes targets exist.
+    const engine = await detectEngine(options.engine).catch(() => undefined);
+    if (engine) {
+      return { target: new ContainerTarget(options), reason: `auto picked container (${engine.version} works; kind target not built yet)` };
+    }
+    return { target: new LocalTarget(), reason: 'auto picked local (no working podman or docker; kind target not built yet)' };
   }
   switch (choice as TargetKind) {
     case 'local':
       return { target: new LocalTarget(), reason: 'local (asked for)' };
     case 'container':
-      return { target: new ContainerTarget(), reason: 'container (asked for)' };
+      return { target: new ContainerTarget(options), reason: 'container (asked for)' };
     default:
-      throw new PrerequisiteError(`the ${choice} target is not available in this version of holistic yet: use --target local`);
+      throw new PrerequisiteError(`the ${choice} target is not available in this version of holistic yet: use --target container or local`);
   }
 }

@@ -29,6 +29,6 @@ describe('holistic CLI: usage', () => {
   test('a target that is not built yet is a missing prerequisite (3), not a crash', async () => {
     const r = await holistic(['run', 'cpu-hotspot', '--target', 'kind']);
     expect(r.exitCode).toBe(3);
-    expect(r.stderr).toContain('the kind target is not available in this version of holistic yet: use --target local');
+    expect(r.stderr).toContain('the kind target is not available in this version of holistic yet: use --target container or local');
   });
 });

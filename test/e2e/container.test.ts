@@ -19,10 +19,14 @@ async function leftovers(runId: string): Promise<string[]> {
   return r.stdout.split('\n').filter(Boolean);
 }
 
-/** Per-container port-forward chains (NETAVARK-DN-…) or rules naming this run's port. */
+/**
+ * iptables rules a run left: any rule naming its port; and, when no other container exists on this machine,
+ * any NETAVARK chain at all (the shared ones port publishing creates).
+ */
 async function natRulesFor(port: string): Promise<string[]> {
-  const r = await execa('iptables', ['-t', 'nat', '-S'], { reject: false });
-  return String(r.stdout).split('\n').filter((l) => l.includes(`--dport ${port} `) || l.includes(`:${port}`));
+  const rules = String((await execa('iptables-save', [], { reject: false })).stdout).split('\n');
+  const others = (await engine!.run(['ps', '--all', '--quiet'])).stdout.trim();
+  return rules.filter((l) => l.includes(`--dport ${port} `) || l.includes(`:${port}`) || (!others && /netavark/i.test(l)));
 }
 
 describe.skipIf(!engine)(`container target (${engine?.version ?? 'no engine'})`, () => {
@@ -77,11 +81,8 @@ describe.skipIf(!engine)(`container target (${engine?.version ?? 'no engine'})`,
   });
 
   test('a missing debug image: exit 3 saying how to get it, nothing started', async ({ out }) => {
-    const r = await execa(process.execPath, [path.join(fixtures, '..', '..', 'bin', 'holistic.js'), 'run', 'cpu-hotspot', '--target', 'container', '--out', out], {
-      reject: false,
-      env: { HOLISTIC_TOOLS_IMAGE: 'localhost/holistic-no-such-image:1' },
-    });
-    expect(r.exitCode, r.stderr).toBe(3);
+    const r = await holistic(['run', 'cpu-hotspot', '--target', 'container', '--out', out, '--tools-image', 'localhost/holistic-no-such-image:1']);
+    expect(r.exitCode, r.all).toBe(3);
     expect(r.stderr).toMatch(/image localhost\/holistic-no-such-image:1 is not in (podman|docker)'s storage/);
   });
 
