@@ -10,7 +10,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { run } from '../harness/exec.js';
-import { cacheDir } from '../harness/paths.js';
+import { cacheDir, projectRoot } from '../harness/paths.js';
+import { detectEngine } from '../harness/targets/engine.js';
 import { parseFlamegraphSvg } from '../harness/profile/flamegraph-svg.js';
 import { parsePySpyRaw } from '../harness/profile/pyspy-raw.js';
 import { runScenario } from '../harness/run.js';
@@ -26,14 +27,14 @@ function median(values: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-async function harnessOverhead(): Promise<void> {
-  console.log(`\n## Harness overhead: cpu-hotspot on local, --duration ${durationS}, ${trials} trials (+1 warm-up)`);
+async function harnessOverhead(target: 'local' | 'container'): Promise<number> {
+  console.log(`\n## Harness overhead: cpu-hotspot on ${target}, --duration ${durationS}, ${trials} trials (+1 warm-up)`);
   const out = await mkdtemp(path.join(os.tmpdir(), 'holistic-bench-'));
   const rows: { wall: number; setup: number; profile: number; teardown: number }[] = [];
   try {
     for (let i = 0; i <= trials; i++) {
       const t0 = performance.now();
-      const outcome = await runScenario(cpuHotspot, { target: 'local', durationS, outDir: out });
+      const outcome = await runScenario(cpuHotspot, { target, durationS, outDir: out });
       const wall = (performance.now() - t0) / 1000;
       if (outcome.exitCode !== 0) throw new Error(`run failed (${outcome.exitCode}): ${outcome.summary.error ?? 'verdict failed'}`);
       const d = outcome.summary.durations;
@@ -50,6 +51,22 @@ async function harnessOverhead(): Promise<void> {
   );
   const overhead = median(rows.map((r) => r.wall - durationS));
   console.log(`median overhead: ${overhead.toFixed(2)} s over a ${durationS} s profile (x${(overhead / durationS).toFixed(2)} of the duration)`);
+  return overhead;
+}
+
+/** hack/images/build: warm (everything cached) always; cold (--rebuild-bases --no-cache) with --images-cold. */
+async function imageBuilds(): Promise<void> {
+  console.log('\n## Image builds (hack/images/build, podman)');
+  const build = path.join(projectRoot, 'hack', 'images', 'build');
+  const time = async (args: string[]) => {
+    const t0 = performance.now();
+    await run(build, args, { timeoutMs: 60 * 60_000 });
+    return (performance.now() - t0) / 1000;
+  };
+  if (args.has('images-cold')) console.log(`cold (--rebuild-bases --no-cache): ${(await time(['--rebuild-bases', '--no-cache'])).toFixed(1)} s`);
+  else console.log('cold: skipped (pass --images-cold: it rebuilds the base images and drops the layer cache)');
+  const warm = await time([]);
+  console.log(`warm: ${warm.toFixed(1)} s`);
 }
 
 function inferno(): string | undefined {
@@ -102,5 +119,14 @@ async function timeIt(fn: () => unknown): Promise<{ ms: number; heapMb: number }
 }
 
 console.log(`holistic bench on ${os.cpus().length} cores, node ${process.version}`);
-if (!args.has('readers-only')) await harnessOverhead();
+if (!args.has('readers-only')) {
+  const local = await harnessOverhead('local');
+  if (await detectEngine().then(() => true, () => false)) {
+    await imageBuilds();
+    const container = await harnessOverhead('container');
+    console.log(`\ncontainer overhead / local overhead: x${(container / local).toFixed(2)}`);
+  } else {
+    console.log('\nno container engine: container rows skipped');
+  }
+}
 await readerSpeed();
