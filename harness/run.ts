@@ -106,6 +106,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       durationS,
       signal,
       warn,
+      log,
+      runDir,
+      artifact: (name, relativePath) => {
+        artifacts[name] = relativePath;
+      },
       load: async (o = {}) => {
         const url = app.url + (o.path ?? scenario.app.loadPath);
         const connections = o.connections ?? 2;

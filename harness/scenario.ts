@@ -27,6 +27,12 @@ export interface ScenarioContext {
   };
   /** Something the user should know that is not a verdict (shown in the CLI output and the report). */
   warn(message: string): void;
+  /** A progress line for the person watching. */
+  log(message: string): void;
+  /** This run's output folder on the host: tools write their artifacts here. */
+  runDir: string;
+  /** List a file in runDir (relative path) under `name` in summary.json's artifacts and the report. */
+  artifact(name: string, relativePath: string): void;
 }
 
 export interface Scenario {
