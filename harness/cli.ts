@@ -24,6 +24,20 @@ const defaultIo: Io = {
   err: (text) => process.stderr.write(text + '\n'),
 };
 
+interface CliRunFlags {
+  target: string;
+  duration?: number;
+  out: string;
+  appEnv: string[];
+  engine: string;
+  toolsImage?: string;
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+  node?: string;
+  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+}
+
 function positiveNumber(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number of seconds');
@@ -47,8 +61,13 @@ export async function main(argv: readonly string[], io: Io = defaultIo, signal?:
     .option('--out <dir>', 'where run folders are written', 'reports')
     .option('--app-env <NAME=VALUE>', 'environment for the app (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .addOption(new Option('--engine <engine>', 'container engine for --target container').choices(['auto', 'podman', 'docker']).default('auto'))
-    .option('--tools-image <image>', 'debug-tools image (container target)')
-    .action(async (name: string, opts: { target: string; duration?: number; out: string; appEnv: string[]; engine: string; toolsImage?: string }) => {
+    .option('--tools-image <image>', 'debug-tools image (container and Kubernetes targets)')
+    .option('--kubeconfig <file>', 'kubeconfig for --target kube (default $KUBECONFIG, then ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context for --target kube')
+    .option('--namespace <name>', 'existing namespace to use (default: a fresh holistic-<id>, deleted at the end)')
+    .option('--node <name>', 'pin the app pod to this node (clusters without a scheduler)')
+    .addOption(new Option('--image-pull-policy <policy>', 'for the app and debug images (default Never for localhost/ images)').choices(['Always', 'IfNotPresent', 'Never']))
+    .action(async (name: string, opts: CliRunFlags) => {
       let appEnv: Record<string, string>;
       try {
         appEnv = parseAppEnv(opts.appEnv);
@@ -63,6 +82,11 @@ export async function main(argv: readonly string[], io: Io = defaultIo, signal?:
         appEnv,
         engine: opts.engine,
         toolsImage: opts.toolsImage,
+        kubeconfig: opts.kubeconfig,
+        context: opts.context,
+        namespace: opts.namespace,
+        nodeName: opts.node,
+        imagePullPolicy: opts.imagePullPolicy,
         signal,
         log: (line) => io.err(`holistic: ${line}`),
       });

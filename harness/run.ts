@@ -20,19 +20,15 @@ import { renderReport } from './report/html.js';
 import { renderJunit } from './report/junit.js';
 import { overallVerdict, type RunSummary } from './report/summary.js';
 import type { Scenario, ScenarioContext } from './scenario.js';
-import { resolveTarget } from './targets/index.js';
+import { resolveTarget, type TargetOptions } from './targets/index.js';
 import type { DebugSession, Deployment } from './targets/types.js';
 import { dump as pySpyDump, record as pySpyRecord } from './tools/py-spy.js';
 
-export interface RunOptions {
+export interface RunOptions extends TargetOptions {
   target?: string;
   durationS?: number;
   outDir?: string;
   appEnv?: Record<string, string>;
-  /** Container engine for the container target: podman, docker or auto. */
-  engine?: string;
-  /** Debug-tools image for the container and Kubernetes targets. */
-  toolsImage?: string;
   signal?: AbortSignal;
   /** Progress lines for a person (the CLI prints them; tests may collect them). */
   log?: (line: string) => void;
@@ -50,7 +46,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const log = options.log ?? (() => undefined);
   const started = new Date();
   const runId = `${scenario.name}-${started.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`;
-  const { target, reason } = await resolveTarget(options.target ?? 'auto', { engine: options.engine, toolsImage: options.toolsImage });
+  const { target, reason } = await resolveTarget(options.target ?? 'auto', options);
   log(`target: ${reason}`);
   const runDir = path.resolve(options.outDir ?? 'reports', runId);
   await mkdir(runDir, { recursive: true });
@@ -186,7 +182,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     samples: profile?.totalWeight ?? 0,
     load,
     app: { name: scenario.app.name, url: deployment?.url ?? '', description: deployment?.description ?? '', hostPid: deployment?.hostPid },
-    debugContainer: debug ? { image: debug.image ?? null, capabilities: debug.capabilities, privileged: debug.privileged } : null,
+    debugContainer: debug
+      ? { image: debug.image ?? null, capabilities: debug.capabilities, privileged: debug.privileged, ...(debug.container ?? {}) }
+      : null,
     durations: { setup_s: round(setupS), profile_s: round(profileS), teardown_s: round(teardownS) },
     artifacts,
     warnings,

@@ -2,10 +2,11 @@
 import { PrerequisiteError, UsageError } from '../errors.js';
 import { ContainerTarget } from './container.js';
 import { detectEngine } from './engine.js';
+import { KubeTarget, type KubeTargetOptions } from './kube.js';
 import { LocalTarget } from './local.js';
 import { targetKinds, type Target, type TargetKind } from './types.js';
 
-export interface TargetOptions {
+export interface TargetOptions extends Omit<KubeTargetOptions, 'toolsImage'> {
   /** Container engine: podman, docker or auto. */
   engine?: string;
   /** Image of the debug container (container and Kubernetes targets). */
@@ -35,6 +36,8 @@ export async function resolveTarget(choice: string, options: TargetOptions = {})
       return { target: new LocalTarget(), reason: 'local (asked for)' };
     case 'container':
       return { target: new ContainerTarget(options), reason: 'container (asked for)' };
+    case 'kube':
+      return { target: new KubeTarget(options), reason: 'kube (asked for)' };
     default:
       throw new PrerequisiteError(`the ${choice} target is not available in this version of holistic yet: use --target container or local`);
   }

@@ -38,7 +38,8 @@ describe.skipIf(!engine)(`container target (${engine?.version ?? 'no engine'})`,
     expect(summary.hotspots[0]).toMatchObject({ name: 'hash_password', file: 'badapp/hashing.py' });
     expect(summary.hotspots[0]!.self).toBeGreaterThanOrEqual(0.8);
     // Read back from the engine: added capabilities, not privileged.
-    expect(summary.debugContainer).toEqual({ image: 'localhost/debug-tools:latest', capabilities: ['SYS_PTRACE'], privileged: false });
+    expect(summary.debugContainer).toMatchObject({ image: 'localhost/debug-tools:latest', capabilities: ['SYS_PTRACE'], privileged: false });
+    expect(summary.debugContainer!.target).toMatch(/^holistic-bad-app-[0-9a-f]{6}$/);
     expect(summary.environment.engine).toMatch(/^(podman|docker) version/);
     expect(summary.environment['app image']).toMatch(/^localhost\/badapp:latest [0-9a-f]{12}$/);
     expect(summary.environment['debug effective capabilities'] ?? 'CAP_SYS_PTRACE').toContain('CAP_SYS_PTRACE');
