@@ -10,9 +10,26 @@ import { projectRoot } from '../harness/paths.js';
 
 export const cli = path.join(projectRoot, 'bin', 'holistic.js');
 
-export function holistic(args: string[], options: { prefix?: string[]; timeoutMs?: number } = {}) {
+export function holistic(args: string[], options: { prefix?: string[]; timeoutMs?: number; env?: Record<string, string> } = {}) {
   const argv = [...(options.prefix ?? []), process.execPath, cli, ...args];
-  return execa(argv[0]!, argv.slice(1), { reject: false, timeout: options.timeoutMs ?? 150_000, cwd: projectRoot, all: true });
+  return execa(argv[0]!, argv.slice(1), { reject: false, timeout: options.timeoutMs ?? 150_000, cwd: projectRoot, all: true, env: options.env });
+}
+
+/** Send SIGINT once the CLI's progress output contains `marker` (plus a delay), and return the finished run. */
+export async function interruptWhen(child: ReturnType<typeof holistic>, marker: string, delayMs: number, timeoutMs = 120_000) {
+  let stderr = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`never saw ${JSON.stringify(marker)}:\n${stderr}`)), timeoutMs);
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (stderr.includes(marker)) {
+        clearTimeout(timer);
+        setTimeout(resolve, delayMs);
+      }
+    });
+  });
+  child.kill('SIGINT');
+  return child;
 }
 
 /**

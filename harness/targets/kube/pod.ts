@@ -3,12 +3,12 @@
  * a readiness probe on the app's health path; and the wait for Ready that explains what went wrong (events,
  * container states, logs) instead of timing out silently.
  */
-import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
+import { CoordinationV1Api, type CoreV1Event, type V1Pod } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppSpec } from '../../app.js';
 import { PrerequisiteError } from '../../errors.js';
 import { tail } from '../../exec.js';
-import { call, type KubeClient } from './client.js';
+import { call, statusCode, type KubeClient } from './client.js';
 import { runLabel, sanitizeLabel } from './namespace.js';
 
 export interface PodOptions {
@@ -67,7 +67,12 @@ export async function waitPodReady(
   while (Date.now() < deadline) {
     options.signal.throwIfAborted();
     pod = await call(`read pod ${namespace}/${name}`, client.core.readNamespacedPod({ name, namespace }));
-    if (!bound && !pod.spec?.nodeName && !pod.status?.conditions?.some((c) => c.type === 'PodScheduled') && Date.now() - started > schedulerGraceMs) {
+    if (
+      !bound &&
+      !pod.spec?.nodeName &&
+      !pod.status?.conditions?.some((c) => c.type === 'PodScheduled') &&
+      (Date.now() - started > schedulerGraceMs || (await schedulerIsAbsent(client)))
+    ) {
       await bindToOnlyNode(client, namespace, name, options.log);
       bound = true;
       continue;
@@ -85,6 +90,19 @@ export async function waitPodReady(
     `pod ${namespace}/${name} was not Ready within ${options.timeoutMs / 1000} s (phase ${pod?.status?.phase ?? 'unknown'})\n` +
       (await diagnose(client, namespace, name, pod)),
   );
+}
+
+/**
+ * kube-scheduler holds a lease in kube-system while it runs; without one there is surely no scheduler, so
+ * there is no point waiting. (Unreadable: we don't know, and wait the grace period.)
+ */
+async function schedulerIsAbsent(client: KubeClient): Promise<boolean> {
+  try {
+    await call('read lease kube-system/kube-scheduler', client.config.makeApiClient(CoordinationV1Api).readNamespacedLease({ name: 'kube-scheduler', namespace: 'kube-system' }));
+    return false;
+  } catch (error) {
+    return statusCode(error) === 404;
+  }
 }
 
 /** How long a pod may wait for a scheduler to look at it before we conclude there is none. */
@@ -105,7 +123,7 @@ async function bindToOnlyNode(client: KubeClient, namespace: string, name: strin
     );
   }
   const node = nodes[0]!.metadata!.name!;
-  log(`no scheduler placed the pod within ${schedulerGraceMs / 1000} s: binding it to the only ready node, ${node}, as a scheduler would`);
+  log(`no scheduler is placing the pod: binding it to the only ready node, ${node}, as a scheduler would`);
   await call(
     `bind pod ${namespace}/${name} to node ${node}`,
     client.core.createNamespacedPodBinding({
