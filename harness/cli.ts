@@ -12,6 +12,7 @@ import { ExitCode, exitCodeOf, HolisticError } from './errors.js';
 import { formatLoad } from './load/autocannon.js';
 import { percent } from './assert/verdict.js';
 import { runScenario } from './run.js';
+import { deleteCluster } from './targets/kind.js';
 import { listScenarios, loadScenario } from './scenarios.js';
 
 interface Io {
@@ -36,6 +37,7 @@ interface CliRunFlags {
   namespace?: string;
   node?: string;
   imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  keepCluster: boolean;
 }
 
 function positiveNumber(value: string): number {
@@ -67,6 +69,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo, signal?:
     .option('--namespace <name>', 'existing namespace to use (default: a fresh holistic-<id>, deleted at the end)')
     .option('--node <name>', 'pin the app pod to this node (clusters without a scheduler)')
     .addOption(new Option('--image-pull-policy <policy>', 'for the app and debug images (default Never for localhost/ images)').choices(['Always', 'IfNotPresent', 'Never']))
+    .option('--no-keep-cluster', 'kind/k3d: delete the cluster at the end if this run created it (default: keep it for reuse)')
     .action(async (name: string, opts: CliRunFlags) => {
       let appEnv: Record<string, string>;
       try {
@@ -87,6 +90,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo, signal?:
         namespace: opts.namespace,
         nodeName: opts.node,
         imagePullPolicy: opts.imagePullPolicy,
+        keepCluster: opts.keepCluster,
         signal,
         log: (line) => io.err(`holistic: ${line}`),
       });
@@ -107,6 +111,13 @@ export async function main(argv: readonly string[], io: Io = defaultIo, signal?:
     .description('list the scenarios')
     .action(async () => {
       for (const s of await listScenarios()) io.out(`${s.name.padEnd(20)} ${s.description}`);
+    });
+
+  program
+    .command('down')
+    .description('delete the kind cluster (KIND_CLUSTER, default kind) or k3d cluster (K3D_CLUSTER) that runs reuse')
+    .action(async () => {
+      await deleteCluster((line) => io.err(`holistic: ${line}`), signal);
     });
 
   program

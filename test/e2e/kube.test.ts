@@ -142,3 +142,49 @@ describe.skipIf(!kubeconfig)('kube target on the local test cluster', () => {
   });
 });
 
+
+describe.skipIf(!kubeconfig)('kind target, with a FAKE kind binary standing in for kind (which cannot run here)', () => {
+  // test/fixtures/fake-bin/kind records its calls and stands for a cluster with the local test cluster:
+  // the context kind-<name> points at it and `kind load docker-image` really loads into its containerd.
+  test('a missing cluster is created from kind-config.yaml, both images loaded, the run passes, and --no-keep-cluster deletes it', async ({ out }) => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'holistic-fakekind-'));
+    try {
+      const kc = new KubeConfig();
+      kc.loadFromFile(kubeconfig!);
+      const current = kc.getCurrentContext();
+      const exported = JSON.parse(kc.exportConfig()) as { contexts: { name: string }[]; 'current-context': string };
+      exported.contexts = exported.contexts.map((c) => (c.name === current ? { ...c, name: 'kind-holistic-fake' } : c));
+      exported['current-context'] = 'some-other-context';
+      await writeFile(`${dir}/kubeconfig`, JSON.stringify(exported));
+      const log = `${dir}/kind.log`;
+      const fakeEnv = {
+        PATH: `${path.join(import.meta.dirname, '..', 'fixtures', 'fake-bin')}:${process.env.PATH}`,
+        KUBECONFIG: `${dir}/kubeconfig`,
+        KIND_CLUSTER: 'holistic-fake',
+        FAKE_KIND_LOG: log,
+        FAKE_KIND_CLUSTERS: '',
+        HOLISTIC_CLUSTER_DIR: path.dirname(kubeconfig!),
+      };
+      const r = await holistic(['run', 'cpu-hotspot', '--target', 'kind', '--duration', '3', '--no-keep-cluster', '--out', out], { env: fakeEnv });
+      expect(r.exitCode, r.all).toBe(0);
+      const calls = (await readFile(log, 'utf8')).trim().split('\n');
+      expect(calls).toEqual([
+        'kind get clusters',
+        expect.stringMatching(/^kind create cluster --name holistic-fake --config \S+\/kind-config\.yaml --wait 120s$/),
+        'kind load docker-image localhost/badapp:latest --name holistic-fake',
+        'kind load docker-image localhost/debug-tools:latest --name holistic-fake',
+        'kind delete cluster --name holistic-fake',
+      ]);
+      const summary = await readSummary(await runFolder(out));
+      expect(summary).toMatchObject({ target: 'kind', verdict: 'pass' });
+      expect(summary.environment.cluster).toContain('(context kind-holistic-fake)');
+
+      // `holistic down` deletes the reused cluster.
+      const down = await holistic(['down'], { env: fakeEnv });
+      expect(down.exitCode, down.all).toBe(0);
+      expect((await readFile(log, 'utf8')).trim().split('\n').at(-1)).toBe('kind delete cluster --name holistic-fake');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
