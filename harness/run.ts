@@ -11,7 +11,8 @@ import path from 'node:path';
 import { hotspots } from './assert/hotspot.js';
 import type { Verdict } from './assert/verdict.js';
 import { Cleanup } from './cleanup.js';
-import { InterruptedError, exitCodeOf } from './errors.js';
+import { InterruptedError, RunError, exitCodeOf } from './errors.js';
+import { tail } from './exec.js';
 import { runLoad, summarizeLoad } from './load/autocannon.js';
 import { probe } from './load/probe.js';
 import type { LoadResult } from './load/types.js';
@@ -149,6 +150,15 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   } catch (caught) {
     error = options.signal?.aborted ? new InterruptedError(`interrupted: ${String(options.signal.reason ?? 'aborted')}`) : caught;
     bodyAbort.abort(error);
+    // A tool failing because the app died is the app's story, not the tool's: say so first.
+    if (!(error instanceof InterruptedError) && debug && deployment && !(await deployment.isAlive().catch(() => true))) {
+      const logs = await deployment.logs().catch(() => '');
+      error = new RunError(
+        `${scenario.app.name} stopped running during the scenario (${deployment.description}); what failed then: ` +
+          `${caught instanceof Error ? caught.message : String(caught)}\nits last output:\n${tail(logs) || '(nothing)'}`,
+        { cause: caught },
+      );
+    }
   }
 
   const t1 = performance.now();
