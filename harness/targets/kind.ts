@@ -68,12 +68,13 @@ export function parseClusterList(provider: ClusterProvider, stdout: string): str
     .map((line) => (provider === 'k3d' ? line.split(/\s+/)[0]! : line));
 }
 
-async function runStep(argv: string[], ctx: TargetContext, timeoutMs: number): Promise<string> {
+/** One kind/k3d command. `signal` is the run's, except in teardown, which must run after an abort too. */
+async function runStep(argv: string[], ctx: TargetContext, timeoutMs: number, signal: AbortSignal | undefined = ctx.signal): Promise<string> {
   ctx.log(argv.join(' '));
   try {
-    return (await run(argv[0]!, argv.slice(1), { timeoutMs, signal: ctx.signal })).stdout;
+    return (await run(argv[0]!, argv.slice(1), { timeoutMs, signal })).stdout;
   } catch (error) {
-    ctx.signal.throwIfAborted();
+    signal?.throwIfAborted();
     if ((error as { message?: string }).message?.startsWith('Command not found')) {
       throw new PrerequisiteError(`${argv[0]} is not installed: see https://kind.sigs.k8s.io/ (kind) or https://k3d.io/ (k3d)`);
     }
@@ -102,7 +103,7 @@ export class KindTarget extends KubeTarget {
     const plan = planCluster(cluster, exists, [app.image, toolsImage]);
     if (plan.create) {
       await runStep(plan.create, ctx, 15 * 60_000);
-      if (this.kindOptions.keepCluster === false) ctx.cleanup.add(`delete ${cluster.provider} cluster ${cluster.name}`, () => runStep(plan.delete, ctx, 5 * 60_000).then(() => undefined));
+      if (this.kindOptions.keepCluster === false) ctx.cleanup.add(`delete ${cluster.provider} cluster ${cluster.name}`, () => runStep(plan.delete, ctx, 5 * 60_000, undefined).then(() => undefined));
     } else {
       ctx.log(`${cluster.provider} cluster ${cluster.name} exists: reusing it`);
     }
