@@ -18,8 +18,8 @@ def remember_document(request_id: int) -> int:
         {
             "id": request_id,
             "at": time.time(),
-            # ~16 KiB per request, so the leak outgrows everything else within seconds.
-            "payload": [f"item-{request_id}-{i:05d}" for i in range(1024)],
+            # ~8 KiB per request, so the leak outgrows everything else within seconds.
+            "payload": [f"item-{request_id}-{i:05d}" for i in range(512)],
         }
     )
     _SEEN_DOCUMENTS.append(document)
