@@ -16,7 +16,7 @@ export function formatBytes(bytes: number): string {
 /** One line per site: size, count, then the stack from the leaf down to the first frames that say where. */
 export function describeSite(site: MemorySite, frames = 4): string {
   const stack = site.stack.slice(0, frames).map((f) => `${f.function} (${shortFile(f.file)}:${f.line})`);
-  return `${formatBytes(site.bytes)} in ${site.allocations} allocations: ${stack.join(' <- ')}`;
+  return `${formatBytes(site.bytes)} in ${site.allocations} allocations: ${stack.join(" <- ") || "(no Python frame: the interpreter itself)"}`;
 }
 
 /**
