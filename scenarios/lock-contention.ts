@@ -22,7 +22,7 @@ export default defineScenario({
   debugProfile: 'general',
   durationS: 6,
   async run({ app, appSpec, load, pySpy, durationS, signal, log }) {
-    const before = await load({ path: '/report', durationS: 3, connections });
+    const before = await load({ path: '/report', durationS, connections });
     const dumps: ThreadDump[] = [];
     const [recording, during] = await Promise.all([
       pySpy.record({ durationS, idle: true }),
