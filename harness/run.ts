@@ -19,7 +19,8 @@ import { frameLabel, type Profile } from './profile/model.js';
 import { renderReport } from './report/html.js';
 import { renderJunit } from './report/junit.js';
 import { overallVerdict, type RunSummary } from './report/summary.js';
-import type { Scenario, ScenarioContext } from './scenario.js';
+import { isCrashScenario, type CrashScenario, type Scenario, type ScenarioContext } from './scenario.js';
+import { runCrashScenario } from './run-crash.js';
 import { resolveTarget } from './targets/index.js';
 import type { DebugSession, Deployment } from './targets/types.js';
 import { dump as pySpyDump, record as pySpyRecord } from './tools/py-spy.js';
@@ -46,7 +47,8 @@ export interface RunOutcome {
   exitCode: number;
 }
 
-export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<RunOutcome> {
+export async function runScenario(scenario: Scenario | CrashScenario, options: RunOptions = {}): Promise<RunOutcome> {
+  if (isCrashScenario(scenario)) return runCrashScenario(scenario, options);
   const log = options.log ?? (() => undefined);
   const started = new Date();
   const runId = `${scenario.name}-${started.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`;

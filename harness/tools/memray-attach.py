@@ -25,7 +25,7 @@ import sys
 import memray
 from memray.commands import attach as memray_attach
 
-pid, staging, capture_name, duration, gdb_timeout = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+pid, staging, capture_name, duration, gdb_timeout = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5])
 root = f"/proc/{pid}/root"
 staged = root + staging  # the same directory, as this session sees it
 
