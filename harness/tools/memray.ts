@@ -73,9 +73,9 @@ export async function trackMemory(session: DebugSession, hostDir: string, option
     if (!outcome) throw new RunError(`memray attach helper failed (exit ${attach.exitCode}): ${attach.command.slice(0, 200)}…\n${tail(attach.stderr + attach.stdout, 10)}`);
     if (!outcome.ok) throw attachError(outcome.kind ?? '', outcome.message ?? '', session);
 
-    // The tracker stops itself after durationS and then writes the aggregated capture: wait, then poll until
-    // the file reads whole.
-    await sleep(Math.max(0, options.durationS * 1000 - attachS * 1000) + 500, undefined, { signal });
+    // Tracking started when the helper returned; the tracker stops itself durationS later and then writes the
+    // aggregated capture: wait that long, then poll until the file reads whole.
+    await sleep(options.durationS * 1000 + 500, undefined, { signal });
     const sitesOut = await pollSites(session, outcome.capture!, signal);
 
     const flameIn = path.posix.join(session.scratchDir, 'memray-flamegraph.html');
