@@ -3,7 +3,7 @@
  * drop while the tool was attached (the scenario's own "served while … attached" verdict compares the same
  * load just before and during the window, in the same run). Repeats each run and prints the median.
  *
- *   node --import tsx bench/beyond-cpu.ts [repeats=3]
+ *   node --import tsx bench/beyond-cpu.ts [repeats=3] [scenario,scenario…] [target,target…]
  */
 import { execa } from 'execa';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -13,8 +13,8 @@ import { projectRoot } from '../harness/paths.js';
 import type { RunSummary } from '../harness/report/summary.js';
 
 const repeats = Number(process.argv[2] ?? 3);
-const scenarios = ['memory-leak', 'lock-contention', 'native-view', 'crash-on-start'];
-const targets = ['container', 'local'];
+const scenarios = process.argv[3]?.split(',') ?? ['memory-leak', 'lock-contention', 'native-view', 'crash-on-start'];
+const targets = process.argv[4]?.split(',') ?? ['container', 'local'];
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
