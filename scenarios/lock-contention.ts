@@ -11,7 +11,7 @@ import { checkServedWhileAttached, checkStillAnswers, throughputDrop } from '../
 import { percent } from '../harness/assert/verdict.js';
 import type { ThreadDump } from '../harness/profile/pyspy-dump.js';
 import { defineScenario } from '../harness/scenario.js';
-import { badApp } from './apps/bad-app.js';
+import { badApp, requirePlantedBug } from './apps/bad-app.js';
 
 const connections = 8;
 
@@ -22,6 +22,7 @@ export default defineScenario({
   debugProfile: 'general',
   durationS: 6,
   async run({ app, appSpec, load, pySpy, durationS, signal, log }) {
+    await requirePlantedBug(app.url, '/report', signal);
     const before = await load({ path: '/report', durationS, connections });
     const dumps: ThreadDump[] = [];
     const [recording, during] = await Promise.all([

@@ -11,7 +11,7 @@ import { checkServedWhileAttached, checkStillAnswers, throughputDrop } from '../
 import { percent } from '../harness/assert/verdict.js';
 import { defineScenario } from '../harness/scenario.js';
 import { trackMemory } from '../harness/tools/memray.js';
-import { badApp } from './apps/bad-app.js';
+import { badApp, requirePlantedBug } from './apps/bad-app.js';
 
 export default defineScenario({
   name: 'memory-leak',
@@ -20,6 +20,7 @@ export default defineScenario({
   debugProfile: 'general',
   durationS: 5,
   async run({ app, appSpec, debug, load, durationS, signal, runDir, artifact, log }) {
+    await requirePlantedBug(app.url, '/leak', signal);
     const before = await load({ path: '/leak', durationS: 3, connections: 2 });
     log(`memray attach to pid ${debug.appPid} for ${durationS} s (staged into the app's filesystem, removed after)`);
     // The load covers the whole tracking window, injection included.
