@@ -24,7 +24,7 @@ export async function runCrashScenario(scenario: CrashScenario, options: RunOpti
   const log = options.log ?? (() => undefined);
   const started = new Date();
   const runId = `${scenario.name}-${started.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`;
-  const { target, reason } = await resolveTarget(options.target ?? 'auto', { engine: options.engine, toolsImage: options.toolsImage });
+  const { target, reason } = await resolveTarget(options.target ?? 'auto', options);
   log(`target: ${reason}`);
   const runDir = path.resolve(options.outDir ?? 'reports', runId);
   await mkdir(runDir, { recursive: true });
