@@ -21,13 +21,15 @@ export default defineScenario({
   durationS: 5,
   async run({ app, appSpec, debug, load, durationS, signal, runDir, artifact, log }) {
     await requirePlantedBug(app.url, '/leak', signal);
-    const before = await load({ path: '/leak', durationS: 3, connections: 2 });
+    const before = await load({ path: '/leak', durationS, connections: 2 });
     log(`memray attach to pid ${debug.appPid} for ${durationS} s (staged into the app's filesystem, removed after)`);
-    // The load covers the whole tracking window, injection included.
-    const [capture, during] = await Promise.all([
-      trackMemory(debug, runDir, { durationS, signal }),
-      load({ path: '/leak', durationS: durationS + 3, connections: 2 }),
-    ]);
+    // The same load again, exactly while memray tracks: the throughput drop compares like with like.
+    const capture = await trackMemory(debug, runDir, {
+      durationS,
+      signal,
+      whileTracking: () => load({ path: '/leak', durationS, connections: 2 }),
+    });
+    const during = capture.during!;
     artifact('memray flame graph (leaks)', path.basename(capture.flamegraphPath));
     artifact('memray sites', path.basename(capture.sitesPath));
     for (const site of capture.sites.slice(0, 3)) log(`held: ${describeSite(site)}`);

@@ -48,15 +48,22 @@ export interface MemoryCapture {
   attachS: number;
 }
 
-export interface TrackOptions {
+export interface TrackOptions<T> {
   durationS: number;
+  /** Started once memray is tracking, awaited before the capture is read: e.g. the load, so that it measures
+   * exactly the tracked window (not the injection before it). */
+  whileTracking?: () => Promise<T>;
   /** gdb gets this long to inject (it stops the app while it works); killed and detached after. */
   gdbTimeoutS?: number;
   signal?: AbortSignal;
 }
 
 /** Track allocations in the app for durationS and return the sites by memory still held. */
-export async function trackMemory(session: DebugSession, hostDir: string, options: TrackOptions): Promise<MemoryCapture> {
+export async function trackMemory<T = undefined>(
+  session: DebugSession,
+  hostDir: string,
+  options: TrackOptions<T>,
+): Promise<MemoryCapture & { during: T | undefined }> {
   const pid = session.appPid;
   const staging = `/tmp/holistic-memray-${randomBytes(4).toString('hex')}`;
   const staged = `/proc/${pid}/root${staging}`;
@@ -75,7 +82,7 @@ export async function trackMemory(session: DebugSession, hostDir: string, option
 
     // Tracking started when the helper returned; the tracker stops itself durationS later and then writes the
     // aggregated capture: wait that long, then poll until the file reads whole.
-    await sleep(options.durationS * 1000 + 500, undefined, { signal });
+    const [during] = await Promise.all([options.whileTracking?.(), sleep(options.durationS * 1000 + 500, undefined, { signal })]);
     const sitesOut = await pollSites(session, outcome.capture!, signal);
 
     const flameIn = path.posix.join(session.scratchDir, 'memray-flamegraph.html');
@@ -92,6 +99,7 @@ export async function trackMemory(session: DebugSession, hostDir: string, option
       flamegraphPath,
       sitesPath,
       attachS,
+      during,
     };
   } finally {
     // Whatever happened, take back what was put into the app's filesystem (not tied to the run's signal:
