@@ -16,6 +16,8 @@ import { tail } from './exec.js';
 import { runLoad, summarizeLoad } from './load/autocannon.js';
 import { probe } from './load/probe.js';
 import type { LoadResult } from './load/types.js';
+import { runCrashScenario } from './run-crash.js';
+import { isCrashScenario, type CrashScenario } from './scenario.js';
 import { frameLabel, type Profile } from './profile/model.js';
 import { renderReport } from './report/html.js';
 import { renderJunit } from './report/junit.js';
@@ -43,7 +45,8 @@ export interface RunOutcome {
   exitCode: number;
 }
 
-export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<RunOutcome> {
+export async function runScenario(scenario: Scenario | CrashScenario, options: RunOptions = {}): Promise<RunOutcome> {
+  if (isCrashScenario(scenario)) return runCrashScenario(scenario, options);
   const log = options.log ?? (() => undefined);
   const started = new Date();
   const runId = `${scenario.name}-${started.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`;

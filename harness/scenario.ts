@@ -8,7 +8,7 @@ import type { AppSpec } from './app.js';
 import type { Verdict } from './assert/verdict.js';
 import type { LoadResult } from './load/types.js';
 import type { Dump, RecordOptions, Recording } from './tools/py-spy.js';
-import type { DebugProfile, DebugSession, Deployment } from './targets/types.js';
+import type { CrashedStart, DebugProfile, DebugSession, Deployment } from './targets/types.js';
 
 export interface ScenarioContext {
   app: Deployment;
@@ -47,7 +47,36 @@ export interface Scenario {
   run(ctx: ScenarioContext): Promise<Verdict[]>;
 }
 
-export function defineScenario(scenario: Scenario): Scenario {
+/** What a crash scenario's body gets: the dead app (its logs, exit code) and a copy of it to investigate with. */
+export interface CrashContext {
+  crashed: CrashedStart;
+  appSpec: AppSpec;
+  durationS: number;
+  signal: AbortSignal;
+  warn(message: string): void;
+  log(message: string): void;
+  runDir: string;
+  artifact(name: string, relativePath: string): void;
+}
+
+/**
+ * A scenario whose app must die at start-up: the runner starts it with Target.upExpectingCrash (no health
+ * check, no debug session, no load) and calls `investigate` instead of `run`.
+ */
+export interface CrashScenario {
+  name: string;
+  description: string;
+  app: AppSpec;
+  startup: 'crash';
+  durationS?: number;
+  investigate(ctx: CrashContext): Promise<Verdict[]>;
+}
+
+export function isCrashScenario(scenario: Scenario | CrashScenario): scenario is CrashScenario {
+  return (scenario as CrashScenario).startup === 'crash';
+}
+
+export function defineScenario<S extends Scenario | CrashScenario>(scenario: S): S {
   if (!/^[a-z0-9][a-z0-9-]*$/.test(scenario.name)) {
     throw new TypeError(`scenario name ${JSON.stringify(scenario.name)} must be lowercase letters, digits and dashes`);
   }

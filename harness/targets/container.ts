@@ -16,7 +16,8 @@ import { waitHealthy } from '../load/probe.js';
 import { freePort } from './ports.js';
 import { detectEngine, type Engine } from './engine.js';
 import { defaultToolsImage, ensureImage } from './images.js';
-import type { DebugProfile, DebugSession, Deployment, ExecOptions, Target, TargetContext } from './types.js';
+import { startExpectingCrash } from './container-crash.js';
+import type { CrashedStart, DebugProfile, DebugSession, Deployment, ExecOptions, Target, TargetContext } from './types.js';
 
 export interface ContainerTargetOptions {
   engine?: string;
@@ -30,6 +31,13 @@ const netavarkClean = path.join(projectRoot, 'hack', 'images', 'netavark-clean')
 export class ContainerTarget implements Target {
   readonly kind = 'container' as const;
   constructor(private readonly options: ContainerTargetOptions = {}) {}
+
+  /** Part of the Target interface: see container-crash.ts. */
+  async upExpectingCrash(app: AppSpec, ctx: TargetContext): Promise<CrashedStart> {
+    const engine = await detectEngine(this.options.engine);
+    const toolsImage = this.options.toolsImage ?? process.env.HOLISTIC_TOOLS_IMAGE ?? defaultToolsImage;
+    return startExpectingCrash(engine, app, ctx, { toolsImage, timeoutMs: this.options.healthTimeoutMs ?? 60_000 });
+  }
 
   async up(app: AppSpec, ctx: TargetContext): Promise<Deployment> {
     if (!app.image) throw new PrerequisiteError(`app ${app.name} has no image: it cannot run on the container target`);
@@ -180,13 +188,13 @@ async function isRunning(engine: Engine, name: string): Promise<boolean> {
   return r.exitCode === 0 && r.stdout.trim() === 'true';
 }
 
-async function containerLogs(engine: Engine, name: string): Promise<string> {
+export async function containerLogs(engine: Engine, name: string): Promise<string> {
   const r = await engine.run(['logs', name], { reject: false, timeoutMs: 30_000 }).catch(() => undefined);
   return r && r.exitCode === 0 ? `${r.stdout}${r.stderr}` : '';
 }
 
 /** Stop (SIGTERM, then SIGKILL after graceS) and remove; fine if it is already gone. */
-async function removeContainer(engine: Engine, name: string, graceS: number): Promise<void> {
+export async function removeContainer(engine: Engine, name: string, graceS: number): Promise<void> {
   await engine.run(['stop', '--time', String(graceS), name], { reject: false, timeoutMs: (graceS + 30) * 1000 });
   const r = await engine.run(['rm', '--force', name], { reject: false, timeoutMs: 60_000 });
   if (r.exitCode !== 0 && !/no such container|no container with name/i.test(r.stderr)) {

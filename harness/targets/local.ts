@@ -12,7 +12,8 @@ import { run, spawnBackground, tail, type BackgroundProcess } from '../exec.js';
 import { waitHealthy } from '../load/probe.js';
 import { ensurePythonEnv, type PythonEnv } from '../python-env.js';
 import { freePort } from './ports.js';
-import type { DebugProfile, DebugSession, Deployment, Target, TargetContext } from './types.js';
+import { startExpectingCrash } from './local-crash.js';
+import type { CrashedStart, DebugProfile, DebugSession, Deployment, Target, TargetContext } from './types.js';
 
 export interface LocalTargetOptions {
   /** Run the app in its own PID namespace when possible (default: when root and unshare exists). */
@@ -26,16 +27,13 @@ export class LocalTarget implements Target {
   readonly kind = 'local' as const;
   constructor(private readonly options: LocalTargetOptions = {}) {}
 
+  /** Part of the Target interface: see local-crash.ts. */
+  async upExpectingCrash(app: AppSpec, ctx: TargetContext): Promise<CrashedStart> {
+    return startExpectingCrash(app, ctx, await appCommand(app, ctx), { timeoutMs: this.options.healthTimeoutMs ?? 30_000 });
+  }
+
   async up(app: AppSpec, ctx: TargetContext): Promise<Deployment> {
-    if (!app.local) throw new PrerequisiteError(`app ${app.name} has no local command: it cannot run on the local target`);
-    const python = await ensurePythonEnv(app.local.requirements ?? [], { signal: ctx.signal, log: ctx.log });
-    const port = await freePort();
-    const argv = app.local.command.map((arg) =>
-      arg.replaceAll('{python}', python.python).replaceAll('{port}', String(port)),
-    );
-    const env: Record<string, string> = { ...app.env, ...app.local.env, ...ctx.appEnv, PYTHONUNBUFFERED: '1' };
-    if (app.local.portEnv) env[app.local.portEnv] = String(port);
-    if (app.local.hostEnv) env[app.local.hostEnv] = '127.0.0.1';
+    const { local, python, port, argv, env } = await appCommand(app, ctx);
 
     const useNamespace = (this.options.pidNamespace ?? true) && isRoot && existsSync('/usr/bin/unshare');
     const [file, ...args] = useNamespace
@@ -43,7 +41,7 @@ export class LocalTarget implements Target {
       : argv;
     ctx.log(`starting ${app.name} on 127.0.0.1:${port}${useNamespace ? ' (own PID namespace)' : ''}`);
     // Not tied to ctx.signal: on Ctrl-C the cleanup stops it gracefully (SIGTERM to the app first).
-    const proc = spawnBackground(file!, args, { env, cwd: app.local.cwd });
+    const proc = spawnBackground(file!, args, { env, cwd: local.cwd });
     let appPid: number | undefined;
     ctx.cleanup.add(`stop ${app.name} (pid ${proc.pid})`, () => stopApp(proc, appPid));
 
@@ -135,6 +133,19 @@ class LocalDeployment implements Deployment {
   async logs(): Promise<string> {
     return this.proc.output();
   }
+}
+
+/** How the app is started here: the harness's Python, a free port, its argv and environment. */
+export async function appCommand(app: AppSpec, ctx: TargetContext) {
+  if (!app.local) throw new PrerequisiteError(`app ${app.name} has no local command: it cannot run on the local target`);
+  const local = app.local;
+  const python = await ensurePythonEnv(local.requirements ?? [], { signal: ctx.signal, log: ctx.log });
+  const port = await freePort();
+  const argv = local.command.map((arg) => arg.replaceAll('{python}', python.python).replaceAll('{port}', String(port)));
+  const env: Record<string, string> = { ...app.env, ...local.env, ...ctx.appEnv, PYTHONUNBUFFERED: '1' };
+  if (local.portEnv) env[local.portEnv] = String(port);
+  if (local.hostEnv) env[local.hostEnv] = '127.0.0.1';
+  return { local, python, port, argv, env };
 }
 
 /**

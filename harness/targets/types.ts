@@ -37,6 +37,30 @@ export interface Target {
   readonly kind: TargetKind;
   /** Start the app and wait until it is healthy. Throws PrerequisiteError (with its last log lines) if it can't. */
   up(app: AppSpec, ctx: TargetContext): Promise<Deployment>;
+  /**
+   * Start the app expecting it to die during start-up (a crash-on-start scenario: nothing to attach to).
+   * Resolves once it has exited, with how; throws PrerequisiteError if it keeps running instead. Optional: a
+   * target without it cannot run crash scenarios (exit 3).
+   */
+  upExpectingCrash?(app: AppSpec, ctx: TargetContext): Promise<CrashedStart>;
+}
+
+/** An app that died at start-up, and the way to look at it: a copy of it with the tools (kubectl debug --copy-to). */
+export interface CrashedStart {
+  /** One line for the report: where and how it ran. */
+  description: string;
+  environment: Record<string, string>;
+  /** The app's exit code, when the target can tell. */
+  exitCode: number | undefined;
+  /** What the app printed before it died (bounded). */
+  logs(): Promise<string>;
+  /**
+   * Run argv in a copy of the app — the same environment and configuration — whose image is the tools image
+   * and whose command is argv: `kubectl debug POD --copy-to=… --set-image=*=TOOLS -- argv` on Kubernetes, a
+   * throw-away tools container with the app's environment on the container target, a process with the app's
+   * environment on local (tools from the harness's Python). The copy is gone when the command ends.
+   */
+  runCopy(argv: readonly string[], options: ExecOptions): Promise<RunResult>;
 }
 
 export interface Deployment {

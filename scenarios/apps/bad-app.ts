@@ -4,6 +4,8 @@
  */
 import path from 'node:path';
 import { defineApp } from '../../harness/app.js';
+import { PrerequisiteError } from '../../harness/errors.js';
+import { probe } from '../../harness/load/probe.js';
 import { projectRoot } from '../../harness/paths.js';
 
 const appDir = path.join(projectRoot, 'app');
@@ -25,3 +27,17 @@ export const badApp = defineApp({
   },
   image: 'localhost/badapp:latest',
 });
+
+/**
+ * The planted bugs' endpoints (/leak, /report) exist only in a bad-app built from this checkout's app/: an image
+ * built from an older tree answers 404, and every verdict would fail for the wrong reason. Say so instead.
+ */
+export async function requirePlantedBug(appUrl: string, bugPath: string, signal?: AbortSignal): Promise<void> {
+  const r = await probe(appUrl + bugPath, 30_000, signal);
+  if (r.status === 404) {
+    throw new PrerequisiteError(
+      `bad-app answers 404 on ${bugPath}: it was built from a tree without the planted bugs. ` +
+        'Rebuild it from this checkout: hack/images/build --only app (container target) — the local target runs app/src directly.',
+    );
+  }
+}

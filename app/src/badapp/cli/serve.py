@@ -3,7 +3,14 @@
 GET /         hashes a password with bcrypt (cost BADAPP_BCRYPT_ROUNDS, default 12) and answers with it.
 GET /healthz  cheap: answers "ok".
 
-Settings come from the environment: PORT (8000), HOST (0.0.0.0), BADAPP_BCRYPT_ROUNDS (12).
+Planted bugs, each off unless asked for (the default load on / never touches them):
+GET /leak     keeps every request's JSON document in a module-level list (badapp.leak).
+GET /report   holds one lock during slow work, so concurrent requests queue on it (badapp.contention).
+BADAPP_CACHE_TTL_S set to something that is not an integer crashes the app at start-up with a traceback that
+              shows the bad value but not the setting's name (badapp.cli.serve.Settings).
+
+Settings come from the environment: PORT (8000), HOST (0.0.0.0), BADAPP_BCRYPT_ROUNDS (12),
+BADAPP_REPORT_WORK (2000000: loop iterations of /report's slow work), BADAPP_CACHE_TTL_S (60).
 """
 
 from __future__ import annotations
@@ -11,9 +18,12 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from badapp.contention import render_report
 from badapp.hashing import hash_password
+from badapp.leak import remember_document
 
 
 class Settings:
@@ -21,6 +31,10 @@ class Settings:
         self.host = env.get("HOST", "0.0.0.0")
         self.port = _int_setting(env, "PORT", 8000, 0, 65535)
         self.rounds = _int_setting(env, "BADAPP_BCRYPT_ROUNDS", 12, 4, 31)
+        self.report_work = _int_setting(env, "BADAPP_REPORT_WORK", 2_000_000, 1, 10**9)
+        # Planted bug: parsed without the guard the other settings get, so a bad value is an uncaught
+        # ValueError whose traceback names the value, not the setting.
+        self.cache_ttl_s = int(env.get("BADAPP_CACHE_TTL_S", "60"))
 
 
 def _int_setting(env: dict[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -51,6 +65,11 @@ def make_handler(settings: Settings) -> type[BaseHTTPRequestHandler]:
             elif path == "/":
                 hashed = hash_password(b"is this what you are looking for?", settings.rounds)
                 self._answer(200, f"is this what you are looking for?: {hashed.decode()}\n")
+            elif path == "/leak":
+                kept = remember_document(id(self) ^ threading.get_ident())
+                self._answer(200, f"kept {kept} documents\n")
+            elif path == "/report":
+                self._answer(200, f"report {render_report(settings.report_work)}\n")
             else:
                 self._answer(404, "not found\n")
 

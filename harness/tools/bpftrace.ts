@@ -1,0 +1,83 @@
+/**
+ * bpftrace from a privileged DebugSession (kubectl debug --profile=sysadmin): a native view of the app that
+ * Python samplers cannot give — which machine code the CPU runs (profile:hz on the instruction pointer) and how
+ * often a native function is called (uprobes on a library mapped by the app).
+ *
+ * The work inside the session is one Python program (bpftrace-native.py, run by the tools' python3 with -c)
+ * because bpftrace alone cannot name the app nor resolve its symbols from a container; see that file.
+ */
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PrerequisiteError, RunError } from '../errors.js';
+import { tail } from '../exec.js';
+import type { DebugSession } from '../targets/types.js';
+
+const program = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'bpftrace-native.py'), 'utf8');
+
+export interface NativeSymbol {
+  /** Demangled function name, `[kernel]`, or `[file+offset]` when the file has no symbol there. */
+  symbol: string;
+  /** The mapped file (path inside the app's filesystem). */
+  object: string;
+  samples: number;
+}
+
+export interface NativeProfile {
+  /** CPU samples of the app (all its threads), by symbol, most first. */
+  symbols: NativeSymbol[];
+  totalSamples: number;
+  /** Calls counted by uprobe, per probed function (demangled). */
+  calls: Record<string, number>;
+  probedLibrary: string;
+  /** The bpftrace program that ran, saved next to the results. */
+  programPath: string;
+  resultPath: string;
+}
+
+export interface NativeOptions {
+  durationS: number;
+  hz?: number;
+  /** The mapped file to put uprobes on, e.g. /_bcrypt[^/]*\.so$/. */
+  library: RegExp;
+  /** Functions of that file to count (demangled name), at most 8 match. */
+  functions: RegExp;
+  signal?: AbortSignal;
+}
+
+export async function nativeProfile(session: DebugSession, hostDir: string, options: NativeOptions): Promise<NativeProfile> {
+  const argv = ['python3', '-c', program, String(session.appPid), String(options.durationS), String(options.hz ?? 99), options.library.source, options.functions.source];
+  const r = await session.exec(argv, { timeoutMs: (options.durationS + 90) * 1000, signal: options.signal });
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  let out: { ok: boolean; kind?: string; message?: string; total?: number; samples?: NativeSymbol[]; calls?: Record<string, number>; probedLibrary?: string; program?: string };
+  try {
+    out = JSON.parse(line) as typeof out;
+  } catch {
+    throw new RunError(`the bpftrace helper failed (exit ${r.exitCode}) in the debug session:\n${tail(r.stderr + r.stdout, 10)}`);
+  }
+  if (!out.ok) {
+    const message = out.message ?? '';
+    if (out.kind === 'permission' || (out.kind === 'bpftrace' && !session.privileged && !session.capabilities.includes('ALL'))) {
+      throw new PrerequisiteError(
+        `bpftrace is not permitted in this debug session (privileged: ${session.privileged}, capabilities: ` +
+          `${session.capabilities.join(', ') || 'none'}): loading BPF programs needs a privileged session. ` +
+          `Declare debugProfile: 'sysadmin' in the scenario (kubectl debug --profile=sysadmin; podman/docker --privileged).\n${message}`,
+      );
+    }
+    if (out.kind === 'no-symbol') throw new PrerequisiteError(`bpftrace has nothing to probe: ${message}`);
+    throw new RunError(`bpftrace failed: ${message}`);
+  }
+  const programPath = path.join(hostDir, 'bpftrace.bt');
+  const resultPath = path.join(hostDir, 'bpftrace-native.json');
+  await writeFile(programPath, out.program ?? '');
+  await writeFile(resultPath, JSON.stringify({ total: out.total, calls: out.calls, samples: out.samples }, null, 2) + '\n');
+  return {
+    symbols: out.samples ?? [],
+    totalSamples: out.total ?? 0,
+    calls: out.calls ?? {},
+    probedLibrary: out.probedLibrary ?? '',
+    programPath,
+    resultPath,
+  };
+}
