@@ -5,6 +5,7 @@
  * it made. By default everything lives in a fresh namespace `holistic-<id>` that is deleted at the end; with
  * `namespace` set, only the run's own pod is deleted.
  */
+import type { V1Pod } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import type { AppSpec } from '../app.js';
 import { PrerequisiteError } from '../errors.js';
@@ -14,10 +15,10 @@ import { call, connect, serverVersion, type KubeClient, type KubeConnectOptions 
 import { addDebugContainer, debugContainerName, debugContainerSpec } from './kube/debug-container.js';
 import { kubeCopyOut, kubeExec, type ExecTarget } from './kube/exec.js';
 import { createRunNamespace, deleteRunNamespace, ensureDefaultServiceAccount, isNotFound } from './kube/namespace.js';
-import { appPodManifest, diagnose, podLogs, waitPodReady } from './kube/pod.js';
+import { appPodManifest, copyPodManifest, diagnose, podLogs, waitPodReady, waitPodTerminated } from './kube/pod.js';
 import { portForward } from './kube/port-forward.js';
 import { defaultToolsImage } from './images.js';
-import type { DebugProfile, DebugSession, Deployment, Target, TargetContext } from './types.js';
+import type { CrashedStart, DebugProfile, DebugSession, Deployment, Target, TargetContext } from './types.js';
 
 export interface KubeTargetOptions extends KubeConnectOptions {
   /** Use this existing namespace instead of a fresh one (only the run's own objects are deleted). */
@@ -38,12 +39,12 @@ export class KubeTarget implements Target {
   readonly kind: 'kube' | 'kind' = 'kube';
   constructor(protected readonly options: KubeTargetOptions = {}) {}
 
-  async up(app: AppSpec, ctx: TargetContext): Promise<Deployment> {
+  /** Connect, then a fresh namespace (deleted at the end) or the user's: where the run's pods go. */
+  private async prepare(app: AppSpec, ctx: TargetContext): Promise<{ client: KubeClient; version: string; namespace: string; fresh: boolean }> {
     if (!app.image) throw new PrerequisiteError(`app ${app.name} has no image: it cannot run on a Kubernetes target`);
     const client = connect(this.options);
     const version = await serverVersion(client);
     ctx.log(`cluster: ${client.server} (context ${client.context}, Kubernetes ${version})`);
-
     const fresh = !this.options.namespace;
     const namespace = this.options.namespace ?? `holistic-${randomBytes(4).toString('hex')}`;
     if (fresh) {
@@ -59,16 +60,26 @@ export class KubeTarget implements Target {
       }
     }
     await ensureDefaultServiceAccount(client, namespace);
+    return { client, version, namespace, fresh };
+  }
 
+  /** Create a pod of the run and register its deletion (before the namespace's: nothing else may delete it). */
+  private async createPod(client: KubeClient, pod: V1Pod, ctx: TargetContext, container: string): Promise<KubeRunState> {
+    const namespace = pod.metadata!.namespace!;
+    const state: KubeRunState = { client, namespace, podName: pod.metadata!.name!, appContainer: container, finalLogs: '', ctx };
+    ctx.cleanup.add(`delete pod ${namespace}/${state.podName}`, () => deletePod(state));
+    await call(`create pod ${namespace}/${state.podName}`, client.core.createNamespacedPod({ namespace, body: pod }));
+    return state;
+  }
+
+  async up(app: AppSpec, ctx: TargetContext): Promise<Deployment> {
+    const { client, version, namespace, fresh } = await this.prepare(app, ctx);
     const env = { ...app.env, ...ctx.appEnv };
-    const policy = pullPolicy(app.image, this.options.imagePullPolicy);
+    const policy = pullPolicy(app.image!, this.options.imagePullPolicy);
     const manifest = appPodManifest(app, { namespace, runId: ctx.runId, env, imagePullPolicy: policy, nodeName: this.options.nodeName });
-    const podName = manifest.metadata!.name!;
-    const state: KubeRunState = { client, namespace, podName, appContainer: app.name, finalLogs: '', ctx };
-    ctx.log(`pod ${namespace}/${podName} from ${app.image} (imagePullPolicy ${policy})`);
-    // The pod goes first even in a fresh namespace: without a namespace controller nothing else would delete it.
-    ctx.cleanup.add(`delete pod ${namespace}/${podName}`, () => deletePod(state));
-    await call(`create pod ${namespace}/${podName}`, client.core.createNamespacedPod({ namespace, body: manifest }));
+    ctx.log(`pod ${namespace}/${manifest.metadata!.name} from ${app.image} (imagePullPolicy ${policy})`);
+    const state = await this.createPod(client, manifest, ctx, app.name);
+    const podName = state.podName;
     const pod = await waitPodReady(client, namespace, podName, { timeoutMs: this.options.readyTimeoutMs ?? 120_000, signal: ctx.signal, log: ctx.log });
 
     const forward = await portForward(client, namespace, podName, app.port);
@@ -89,6 +100,48 @@ export class KubeTarget implements Target {
       'app image': `${app.image} ${status?.imageID ?? ''}`.trim(),
     };
     return new KubeDeployment(state, url, app, this.options.imagePullPolicy, environment, this.options.toolsImage ?? process.env.HOLISTIC_TOOLS_IMAGE ?? defaultToolsImage);
+  }
+
+  /**
+   * crash-on-start: the app pod is made as usual and must end during start-up; a copy of it runs the tools the
+   * way `kubectl debug POD --copy-to=COPY --set-image=*=TOOLS -- argv` does (same spec and environment, the tools
+   * image, argv as the command), and its log is the command's output.
+   */
+  async upExpectingCrash(app: AppSpec, ctx: TargetContext): Promise<CrashedStart> {
+    const { client, version, namespace } = await this.prepare(app, ctx);
+    const env = { ...app.env, ...ctx.appEnv };
+    const policy = pullPolicy(app.image!, this.options.imagePullPolicy);
+    const manifest = appPodManifest(app, { namespace, runId: ctx.runId, env, imagePullPolicy: policy, nodeName: this.options.nodeName });
+    ctx.log(`pod ${namespace}/${manifest.metadata!.name} from ${app.image}, expecting it to end during start-up`);
+    const state = await this.createPod(client, manifest, ctx, app.name);
+    const ended = await waitPodTerminated(client, namespace, state.podName, app.name, { timeoutMs: this.options.readyTimeoutMs ?? 120_000, signal: ctx.signal, log: ctx.log });
+    if (!ended) {
+      throw new PrerequisiteError(
+        `${app.name} was expected to crash during start-up but pod ${namespace}/${state.podName} is still running\n${await diagnose(client, namespace, state.podName)}`,
+      );
+    }
+    const toolsImage = this.options.toolsImage ?? process.env.HOLISTIC_TOOLS_IMAGE ?? defaultToolsImage;
+    let copies = 0;
+    return {
+      description: `pod ${namespace}/${state.podName} (${app.image})`,
+      environment: { cluster: `${client.server} (context ${client.context})`, 'Kubernetes version': version, namespace, pod: state.podName, 'tools image': toolsImage },
+      exitCode: ended.exitCode,
+      logs: async () => state.finalLogs || podLogs(client, namespace, state.podName, app.name),
+      runCopy: async (argv, options) => {
+        const copy = copyPodManifest(manifest, { name: `${state.podName}-copy${++copies}`, image: toolsImage, imagePullPolicy: pullPolicy(toolsImage, this.options.imagePullPolicy), command: argv });
+        ctx.log(`copy of ${state.podName} (kubectl debug --copy-to=${copy.metadata!.name} --set-image=*=${toolsImage}): ${argv[0]} …`);
+        const copyState = await this.createPod(client, copy, ctx, app.name);
+        const started = Date.now();
+        try {
+          const done = await waitPodTerminated(client, namespace, copyState.podName, app.name, { timeoutMs: options.timeoutMs, signal: options.signal ?? ctx.signal, log: ctx.log });
+          if (!done) throw new Error(`the copy ${copyState.podName} did not finish within ${options.timeoutMs / 1000} s`);
+          const stdout = await podLogs(client, namespace, copyState.podName, app.name);
+          return { command: prettyCommand(argv[0]!, argv.slice(1)), exitCode: done.exitCode, stdout, stderr: '', durationMs: Date.now() - started };
+        } finally {
+          await deletePod(copyState).catch(() => undefined);
+        }
+      },
+    };
   }
 }
 

@@ -188,3 +188,44 @@ describe.skipIf(!kubeconfig)('kind target, with a FAKE kind binary standing in f
     }
   });
 });
+
+describe.skipIf(!kubeconfig)('beyond CPU on the kube target', () => {
+  async function runKube(scenario: string, out: string) {
+    const r = await holistic(['run', scenario, ...kubeArgs, '--duration', '5', '--out', out], { env, timeoutMs: 5 * 60_000 });
+    const summary = await readSummary(await runFolder(out));
+    return { r, summary, verdict: (name: string) => summary.verdicts.find((v) => v.name === name) };
+  }
+
+  test('memory-leak: memray staged through the ephemeral container names remember_document; the app keeps serving', async ({ out }) => {
+    const { r, summary, verdict } = await runKube('memory-leak', out);
+    expect(r.exitCode, r.all).toBe(0);
+    expect(verdict('leak remember_document')?.actual).toMatch(/called from remember_document \(badapp\/leak\.py:\d+\)/);
+    expect(verdict('app answers after the tool left')?.pass).toBe(true);
+    expect(summary.debugContainer).toMatchObject({ capabilities: ['SYS_PTRACE'], privileged: false, target: 'bad-app' });
+    expect(await leftovers(summary.runId)).toEqual([]);
+  });
+
+  test('lock-contention: the dumps show the queue at render_report and the holder', async ({ out }) => {
+    const { r, summary, verdict } = await runKube('lock-contention', out);
+    expect(r.exitCode, r.all).toBe(0);
+    expect(verdict('lock holder')?.actual).toMatch(/build_slow_report \(badapp\/contention\.py:\d+\)/);
+    expect(await leftovers(summary.runId)).toEqual([]);
+  });
+
+  test('native-view: a privileged ephemeral container (sysadmin) runs bpftrace; bcrypt\'s Rust code first', async ({ out }) => {
+    const { r, summary, verdict } = await runKube('native-view', out);
+    expect(r.exitCode, r.all).toBe(0);
+    expect(summary.debugContainer).toMatchObject({ privileged: true, target: 'bad-app' });
+    expect(JSON.parse(summary.environment['ephemeral container (read back from the API)']!).securityContext).toEqual({ privileged: true });
+    expect(verdict("native bcrypt's extension (_bcrypt.abi3.so)")?.actual).toMatch(/top symbol blowfish::Blowfish<T>::encrypt/);
+    expect(await leftovers(summary.runId)).toEqual([]);
+  });
+
+  test('crash-on-start: a copy of the pod with the tools image (kubectl debug --copy-to) names the bad setting', async ({ out }) => {
+    const { r, summary, verdict } = await runKube('crash-on-start', out);
+    expect(r.exitCode, r.all).toBe(0);
+    expect(verdict('bad setting named')?.actual).toBe('BADAPP_CACHE_TTL_S="forever"');
+    expect(r.stderr).toMatch(/copy of bad-app \(kubectl debug --copy-to=bad-app-copy1 --set-image=\*=localhost\/debug-tools:latest\)/);
+    expect(await leftovers(summary.runId)).toEqual([]);
+  });
+});

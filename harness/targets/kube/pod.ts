@@ -48,6 +48,72 @@ export function appPodManifest(app: AppSpec, options: PodOptions): V1Pod {
   };
 }
 
+/**
+ * What `kubectl debug POD --copy-to=NAME --set-image=*=IMAGE -- argv` makes of a pod: the same spec and
+ * environment, the given image and command, no probes (the tools are not the app), never restarted.
+ */
+export function copyPodManifest(pod: V1Pod, copy: { name: string; image: string; imagePullPolicy: string; command: readonly string[] }): V1Pod {
+  return {
+    ...pod,
+    metadata: { ...pod.metadata, name: copy.name, labels: { ...pod.metadata?.labels, run: copy.name } },
+    spec: {
+      ...pod.spec!,
+      restartPolicy: 'Never',
+      containers: pod.spec!.containers.map((c) => ({
+        ...c,
+        image: copy.image,
+        imagePullPolicy: copy.imagePullPolicy,
+        command: [...copy.command],
+        args: undefined,
+        readinessProbe: undefined,
+        livenessProbe: undefined,
+        ports: undefined,
+      })),
+    },
+  };
+}
+
+/**
+ * Wait until the pod's container has terminated; undefined if it is still running (or was never placed) at
+ * the deadline. Places the pod on a cluster without a scheduler, as waitPodReady does.
+ */
+export async function waitPodTerminated(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+  container: string,
+  options: { timeoutMs: number; signal: AbortSignal; log: (line: string) => void },
+): Promise<{ exitCode: number; reason: string | undefined } | undefined> {
+  const started = Date.now();
+  let bound = false;
+  while (Date.now() - started < options.timeoutMs) {
+    options.signal.throwIfAborted();
+    const pod = await call(`read pod ${namespace}/${name}`, client.core.readNamespacedPod({ name, namespace }));
+    if (!bound && (await needsPlacing(client, pod, started))) {
+      await bindToOnlyNode(client, namespace, name, options.log);
+      bound = true;
+      continue;
+    }
+    const status = pod.status?.containerStatuses?.find((c) => c.name === container);
+    const terminated = status?.state?.terminated ?? status?.lastState?.terminated;
+    if (terminated) return { exitCode: terminated.exitCode, reason: terminated.reason };
+    const waiting = status?.state?.waiting?.reason;
+    if (waiting && hopeless.has(waiting) && waiting !== 'CrashLoopBackOff') {
+      throw new PrerequisiteError(`pod ${namespace}/${name} cannot start: ${waiting}\n${await diagnose(client, namespace, name, pod)}`);
+    }
+    await sleep(500);
+  }
+  return undefined;
+}
+
+async function needsPlacing(client: KubeClient, pod: V1Pod, started: number): Promise<boolean> {
+  return (
+    !pod.spec?.nodeName &&
+    !pod.status?.conditions?.some((c) => c.type === 'PodScheduled') &&
+    (Date.now() - started > schedulerGraceMs || (await schedulerIsAbsent(client)))
+  );
+}
+
 /** Waiting reasons that will not fix themselves: stop waiting and explain. */
 const hopeless = new Set([
   'ErrImagePull', 'ImagePullBackOff', 'ErrImageNeverPull', 'InvalidImageName', 'CrashLoopBackOff',
@@ -67,12 +133,7 @@ export async function waitPodReady(
   while (Date.now() < deadline) {
     options.signal.throwIfAborted();
     pod = await call(`read pod ${namespace}/${name}`, client.core.readNamespacedPod({ name, namespace }));
-    if (
-      !bound &&
-      !pod.spec?.nodeName &&
-      !pod.status?.conditions?.some((c) => c.type === 'PodScheduled') &&
-      (Date.now() - started > schedulerGraceMs || (await schedulerIsAbsent(client)))
-    ) {
+    if (!bound && (await needsPlacing(client, pod, started))) {
       await bindToOnlyNode(client, namespace, name, options.log);
       bound = true;
       continue;
