@@ -10,6 +10,7 @@ import { formatVerdict } from './assert/format.js';
 import { doctor, formatDoctor } from './doctor.js';
 import { ExitCode, exitCodeOf, HolisticError } from './errors.js';
 import { formatLoad } from './load/autocannon.js';
+import { formatObserver } from './observer/effect.js';
 import { percent } from './assert/verdict.js';
 import { runScenario } from './run.js';
 import { listScenarios, loadScenario } from './scenarios.js';
@@ -23,6 +24,12 @@ const defaultIo: Io = {
   out: (text) => process.stdout.write(text + '\n'),
   err: (text) => process.stderr.write(text + '\n'),
 };
+
+function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number of seconds >= 0');
+  return n;
+}
 
 function positiveNumber(value: string): number {
   const n = Number(value);
@@ -48,7 +55,12 @@ export async function main(argv: readonly string[], io: Io = defaultIo, signal?:
     .option('--app-env <NAME=VALUE>', 'environment for the app (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .addOption(new Option('--engine <engine>', 'container engine for --target container').choices(['auto', 'podman', 'docker']).default('auto'))
     .option('--tools-image <image>', 'debug-tools image (container target)')
-    .action(async (name: string, opts: { target: string; duration?: number; out: string; appEnv: string[]; engine: string; toolsImage?: string }) => {
+    .addOption(new Option('--baseline <file>', 'compare against this baseline: a regression fails the run (exit 1)').conflicts('saveBaseline'))
+    .option('--save-baseline <file>', 'write this run as a baseline when it passes')
+    .addOption(new Option('--sampling <mode>', 'py-spy sampling: nonblocking reads the app without pausing it').choices(['nonblocking', 'blocking']).default('nonblocking'))
+    .option('--no-flamegraph', 'one py-spy sampler (raw counts) instead of two (raw + flame graph SVG)')
+    .option('--unprofiled <seconds>', 'unprofiled load before the profiled phase, for the observer effect (0: skip)', nonNegativeNumber)
+    .action(async (name: string, opts: { target: string; duration?: number; out: string; appEnv: string[]; engine: string; toolsImage?: string; baseline?: string; saveBaseline?: string; sampling: 'nonblocking' | 'blocking'; flamegraph: boolean; unprofiled?: number }) => {
       let appEnv: Record<string, string>;
       try {
         appEnv = parseAppEnv(opts.appEnv);
@@ -63,6 +75,11 @@ export async function main(argv: readonly string[], io: Io = defaultIo, signal?:
         appEnv,
         engine: opts.engine,
         toolsImage: opts.toolsImage,
+        baseline: opts.baseline,
+        saveBaseline: opts.saveBaseline,
+        sampling: opts.sampling,
+        flamegraph: opts.flamegraph,
+        unprofiledS: opts.unprofiled,
         signal,
         log: (line) => io.err(`holistic: ${line}`),
       });
@@ -73,6 +90,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo, signal?:
         io.out(`top hotspot: ${top.name} (${top.file ?? '?'}) self ${percent(top.self)} of ${summary.samples} samples`);
       }
       if (summary.load) io.out(`load: ${formatLoad(summary.load)}`);
+      if (summary.observer) io.out(formatObserver(summary.observer));
       if (summary.error) io.err(`holistic: ${summary.interrupted ? 'interrupted' : 'error'}: ${summary.error}`);
       io.out(`${summary.verdict === 'pass' ? 'PASS' : 'FAIL'} ${summary.scenario} on ${summary.target}: report ${path.relative(process.cwd(), path.join(outcome.runDir, 'report.html')) || outcome.runDir}`);
       exitCode = outcome.exitCode;

@@ -12,8 +12,14 @@ import { hotspots } from './assert/hotspot.js';
 import type { Verdict } from './assert/verdict.js';
 import { Cleanup } from './cleanup.js';
 import { InterruptedError, exitCodeOf } from './errors.js';
-import { runLoad, summarizeLoad } from './load/autocannon.js';
+import { readBaseline, writeBaseline, type Baseline } from './baseline/file.js';
+import { gate, gateEnvironment, hotspotCounts, makeBaseline } from './baseline/gate.js';
+import { k6Version } from './load/k6.js';
+import { measureLoad, type LoadPlan } from './load/measure.js';
 import { probe } from './load/probe.js';
+import type { LoadSeries } from './load/series.js';
+import { formatObserver, observerEffect, observerWarning, type Sampling } from './observer/effect.js';
+import { appendStepSummary } from './report/markdown.js';
 import type { LoadResult } from './load/types.js';
 import { frameLabel, type Profile } from './profile/model.js';
 import { renderReport } from './report/html.js';
@@ -34,6 +40,18 @@ export interface RunOptions {
   /** Debug-tools image for the container and Kubernetes targets. */
   toolsImage?: string;
   signal?: AbortSignal;
+  /** Compare against this baseline file (regression gate); read before anything starts. */
+  baseline?: string;
+  /** Write this run as a baseline (only when it passed). */
+  saveBaseline?: string;
+  /** py-spy sampling: nonblocking (default) or blocking (pauses the app per sample). */
+  sampling?: 'nonblocking' | 'blocking';
+  /** Also record py-spy's flame graph SVG with a second sampler (default true). */
+  flamegraph?: boolean;
+  /** Seconds of unprofiled load before the scenario (the observer-effect reference); 0 skips it. */
+  unprofiledS?: number;
+  /** Markdown summary appended here (default: $GITHUB_STEP_SUMMARY when set). */
+  stepSummary?: string;
   /** Progress lines for a person (the CLI prints them; tests may collect them). */
   log?: (line: string) => void;
 }
@@ -50,6 +68,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const log = options.log ?? (() => undefined);
   const started = new Date();
   const runId = `${scenario.name}-${started.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`;
+  // Bad input fails before anything starts: a wrong baseline (exit 2), k6 asked for but missing (exit 3).
+  const baseline: Baseline | undefined = options.baseline ? await readBaseline(options.baseline, scenario.name) : undefined;
+  const generator = scenario.load?.generator ?? 'autocannon';
+  if (generator === 'k6') log(`load generator: ${await k6Version()}`);
   const { target, reason } = await resolveTarget(options.target ?? 'auto', { engine: options.engine, toolsImage: options.toolsImage });
   log(`target: ${reason}`);
   const runDir = path.resolve(options.outDir ?? 'reports', runId);
@@ -70,6 +92,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   let verdicts: Verdict[] = [];
   let profile: Profile | undefined;
   let load: LoadResult | null = null;
+  let series: LoadSeries | null = null;
+  let unprofiled: LoadResult | null = null;
+  let sampling: Sampling | null = null;
   let threads: RunSummary['threads'];
   let deployment: Deployment | undefined;
   let debug: DebugSession | undefined;
@@ -98,6 +123,24 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     setupS = (performance.now() - t0) / 1000;
 
     const app = deployment;
+    const plan = (o: { path?: string; durationS?: number; connections?: number }): LoadPlan => ({
+      url: app.url + (o.path ?? scenario.app.loadPath),
+      durationS: o.durationS ?? durationS,
+      connections: o.connections ?? scenario.load?.connections ?? 2,
+      generator,
+      k6Script: scenario.load?.k6Script,
+      scratchDir,
+      signal,
+    });
+    // The observer-effect reference: the same load without any profiler attached.
+    const unprofiledS = options.unprofiledS ?? Math.min(durationS, Math.max(2, Math.round(durationS / 2)));
+    if (unprofiledS > 0) {
+      const p = plan({ durationS: unprofiledS });
+      log(`load without profiler: ${generator} ${p.url}, ${p.connections} connections, ${unprofiledS} s`);
+      const measured = await measureLoad(p);
+      unprofiled = measured.load;
+      if (measured.saturation) warn(measured.saturation);
+    }
     const session = debug;
     const ctx: ScenarioContext = {
       app,
@@ -112,17 +155,20 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         artifacts[name] = relativePath;
       },
       load: async (o = {}) => {
-        const url = app.url + (o.path ?? scenario.app.loadPath);
-        const connections = o.connections ?? 2;
-        log(`load: autocannon ${url}, ${connections} connections, ${o.durationS ?? durationS} s`);
-        const raw = await runLoad({ url, connections, durationS: o.durationS ?? durationS, signal });
-        load = summarizeLoad(raw, { url, connections });
-        return load;
+        const p = plan(o);
+        log(`load: ${generator} ${p.url}, ${p.connections} connections, ${p.durationS} s`);
+        const measured = await measureLoad(p);
+        if (measured.saturation) warn(measured.saturation);
+        load = measured.load;
+        series = measured.series ?? null;
+        return measured.load;
       },
       pySpy: {
         record: async (o = {}) => {
           log(`py-spy record --pid ${session.appPid} for ${o.durationS ?? durationS} s`);
-          const recording = await pySpyRecord(session, runDir, { durationS, ...o, signal });
+          const recordOptions = { durationS, nonblocking: options.sampling !== 'blocking', flamegraph: options.flamegraph ?? true, ...o, signal };
+          sampling = { mode: recordOptions.nonblocking ? 'nonblocking' : 'blocking', samplers: recordOptions.flamegraph ? 2 : 1, rate_hz: recordOptions.rateHz ?? 100 };
+          const recording = await pySpyRecord(session, runDir, recordOptions);
           profile = recording.profile;
           artifacts.profile = path.basename(recording.rawPath);
           if (recording.svgPath) artifacts.flamegraph = path.basename(recording.svgPath);
@@ -169,6 +215,36 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     }
   }
 
+  // What the profiler cost the app, and the regression gate: both need a finished body.
+  const observer = !error && unprofiled && load ? observerEffect(unprofiled, load, sampling) : null;
+  if (observer) {
+    log(formatObserver(observer));
+    const w = observerWarning(observer);
+    if (w) warn(w);
+  }
+  const finalLoad = load as LoadResult | null;
+  const top = profile ? hotspots(profile, 20) : [];
+  const environment = gateEnvironment({
+    target: target.kind,
+    python: deployment?.environment.python,
+    generator,
+    connections: finalLoad?.connections ?? scenario.load?.connections ?? 2,
+    durationS,
+    sampling,
+    appEnv,
+  });
+  let baselineBlock: RunSummary['baseline'];
+  if (baseline && !error) {
+    const result = gate(options.baseline!, baseline, { series, load: finalLoad, hotspots: hotspotCounts(top, profile?.totalWeight ?? 0), durationS, environment }, scenario.regression);
+    verdicts = [...verdicts, ...result.verdicts];
+    result.warnings.forEach(warn);
+    baselineBlock = result.block;
+  }
+  if (series) {
+    await writeFile(path.join(runDir, 'load-series.json'), JSON.stringify(series) + '\n');
+    artifacts.loadSeries = 'load-series.json';
+  }
+
   artifacts.summary = 'summary.json';
   artifacts.report = 'report.html';
   artifacts.junit = 'junit.xml';
@@ -185,6 +261,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     hotspots: profile ? hotspots(profile) : [],
     samples: profile?.totalWeight ?? 0,
     load,
+    observer,
+    ...(baselineBlock ? { baseline: baselineBlock } : {}),
     app: { name: scenario.app.name, url: deployment?.url ?? '', description: deployment?.description ?? '', hostPid: deployment?.hostPid },
     debugContainer: debug ? { image: debug.image ?? null, capabilities: debug.capabilities, privileged: debug.privileged } : null,
     durations: { setup_s: round(setupS), profile_s: round(profileS), teardown_s: round(teardownS) },
@@ -198,6 +276,17 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   await writeFile(path.join(runDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   await writeFile(path.join(runDir, 'report.html'), renderReport(summary, profile));
   await writeFile(path.join(runDir, 'junit.xml'), renderJunit(summary));
+  const stepSummary = options.stepSummary ?? process.env.GITHUB_STEP_SUMMARY;
+  if (stepSummary) await appendStepSummary(stepSummary, summary, runDir);
+
+  if (options.saveBaseline) {
+    if (summary.verdict === 'pass') {
+      await writeBaseline(options.saveBaseline, makeBaseline({ scenario: scenario.name, runId, environment, load: finalLoad, series, hotspots: hotspotCounts(top, profile?.totalWeight ?? 0) }));
+      log(`baseline saved: ${options.saveBaseline}`);
+    } else {
+      log(`baseline NOT saved to ${options.saveBaseline}: the run did not pass`);
+    }
+  }
 
   const exitCode = error ? exitCodeOf(error) : summary.verdict === 'pass' ? 0 : 1;
   return { summary, runDir, profile, exitCode };

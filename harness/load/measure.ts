@@ -1,0 +1,53 @@
+/**
+ * One load phase with everything the gate and the observer-effect check need: the summary (LoadResult), the
+ * per-second / per-request series, and whether the load generator was the bottleneck. Dispatches on the
+ * generator (autocannon by default, k6 when a scenario asks for it).
+ */
+import { runLoad, summarizeLoad } from './autocannon.js';
+import { runK6 } from './k6.js';
+import { SeriesRecorder, type LoadSeries } from './series.js';
+import type { LoadResult } from './types.js';
+
+export interface LoadPlan {
+  url: string;
+  durationS: number;
+  connections: number;
+  generator: 'autocannon' | 'k6';
+  /** k6 only: the script (TypeScript or JavaScript). */
+  k6Script?: string;
+  /** k6 only: where its handleSummary JSON is written. */
+  scratchDir: string;
+  signal?: AbortSignal;
+}
+
+export interface Measured {
+  load: LoadResult;
+  /** Absent for k6: its end-of-test summary has no per-request samples. */
+  series: LoadSeries | undefined;
+  /** A warning when the load generator itself was the bottleneck. */
+  saturation: string | undefined;
+}
+
+/** autocannon runs on one thread: past this share of a core, it rather than the app may set the pace. */
+export const SATURATED_CPU = 0.85;
+
+export async function measureLoad(plan: LoadPlan): Promise<Measured> {
+  if (plan.generator === 'k6') {
+    const load = await runK6({ script: plan.k6Script!, url: plan.url, durationS: plan.durationS, vus: plan.connections, scratchDir: plan.scratchDir, signal: plan.signal });
+    return { load, series: undefined, saturation: undefined };
+  }
+  const recorder = new SeriesRecorder();
+  const raw = await runLoad({ url: plan.url, connections: plan.connections, durationS: plan.durationS, signal: plan.signal, recorder });
+  const { series, loadgenCpu } = recorder.finish();
+  const load = { ...summarizeLoad(raw, plan), loadgen_cpu: Math.round(loadgenCpu * 1000) / 1000 };
+  return { load, series, saturation: saturationWarning(loadgenCpu, load) };
+}
+
+export function saturationWarning(loadgenCpu: number, load: Pick<LoadResult, 'rps'>): string | undefined {
+  if (loadgenCpu < SATURATED_CPU) return undefined;
+  return (
+    `the load generator used ${(loadgenCpu * 100).toFixed(0)}% of a CPU core at ${load.rps} req/s: autocannon is ` +
+    'single-threaded, so it may be the bottleneck rather than the app (throughput and latency then describe ' +
+    'the generator). Use fewer connections, a faster machine for the generator, or k6.'
+  );
+}
