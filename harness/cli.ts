@@ -11,6 +11,7 @@ import { doctor, formatDoctor } from './doctor.js';
 import { ExitCode, exitCodeOf, HolisticError } from './errors.js';
 import { formatLoad } from './load/autocannon.js';
 import { formatObserver } from './observer/effect.js';
+import { formatInfo } from './baseline/gate.js';
 import { percent } from './assert/verdict.js';
 import { runScenario } from './run.js';
 import { listScenarios, loadScenario } from './scenarios.js';
@@ -91,6 +92,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo, signal?:
       }
       if (summary.load) io.out(`load: ${formatLoad(summary.load)}`);
       if (summary.observer) io.out(formatObserver(summary.observer));
+      for (const c of summary.baseline?.comparisons.filter((x) => !x.gated) ?? []) io.out(formatInfo(c));
       if (summary.error) io.err(`holistic: ${summary.interrupted ? 'interrupted' : 'error'}: ${summary.error}`);
       io.out(`${summary.verdict === 'pass' ? 'PASS' : 'FAIL'} ${summary.scenario} on ${summary.target}: report ${path.relative(process.cwd(), path.join(outcome.runDir, 'report.html')) || outcome.runDir}`);
       exitCode = outcome.exitCode;

@@ -131,6 +131,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       k6Script: scenario.load?.k6Script,
       scratchDir,
       signal,
+      appPid: app.hostPid,
     });
     // The observer-effect reference: the same load without any profiler attached.
     const unprofiledS = options.unprofiledS ?? Math.min(durationS, Math.max(2, Math.round(durationS / 2)));
@@ -140,6 +141,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       const measured = await measureLoad(p);
       unprofiled = measured.load;
       if (measured.saturation) warn(measured.saturation);
+      if (measured.contention) warn(`unprofiled phase: ${measured.contention}`);
     }
     const session = debug;
     const ctx: ScenarioContext = {
@@ -159,6 +161,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         log(`load: ${generator} ${p.url}, ${p.connections} connections, ${p.durationS} s`);
         const measured = await measureLoad(p);
         if (measured.saturation) warn(measured.saturation);
+        if (measured.contention) warn(measured.contention);
         load = measured.load;
         series = measured.series ?? null;
         return measured.load;

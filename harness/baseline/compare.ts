@@ -5,7 +5,7 @@
  *   - inconclusive: too few samples, or the interval is wider than the threshold (a change of the threshold's
  *                   size could not be told from noise) — a failed verdict that says how long to run instead;
  *   - pass:         otherwise.
- * Methods: throughput by Welch's t-test over per-second request counts; latency percentiles by a seeded
+ * Methods: throughput by Welch's t-test on mean latency (Little's law, closed-loop load); latency percentiles by a seeded
  * bootstrap of the ratio of percentiles over per-request latencies; hotspot shares by Newcombe's interval for
  * the difference of two binomial shares (Wilson score). README "Regression gating" says why.
  */
@@ -15,12 +15,16 @@ import { bootstrapQuantileRatio } from '../stats/bootstrap.js';
 import { shareDifference } from '../stats/proportion.js';
 import { welch } from '../stats/welch.js';
 import type { Baseline, BaselineFrame } from './file.js';
-import type { ResolvedThresholds } from './thresholds.js';
+import type { Metric, ResolvedThresholds } from './thresholds.js';
 
 export type Outcome = 'pass' | 'regressed' | 'inconclusive';
 
 export interface Comparison {
+  /** Which threshold applies (and whether it gates). */
+  key: Metric;
   metric: string;
+  /** A verdict (true) or reported only. */
+  gated: boolean;
   outcome: Outcome;
   baseline: number;
   current: number;
@@ -44,7 +48,8 @@ export interface CurrentRun {
 
 /** A percentile needs this many observations beyond it (on its rarer side) in each run. */
 const TAIL_OBSERVATIONS = 5;
-const MIN_SECONDS = 3;
+/** Fewer requests than this per run and no mean or median is trusted. */
+const MIN_REQUESTS = 10;
 /** Hotspots are compared when either run gives them at least this self share. */
 const HOTSPOT_FLOOR = 0.01;
 
@@ -53,23 +58,69 @@ export function compareToBaseline(baseline: Baseline, current: CurrentRun, thres
   const conf = thresholds.confidence;
   const a = baseline.series;
   const b = current.series;
-  const pct = `${Math.round(conf * 100)}%`;
 
-  if (thresholds.throughput !== false) {
-    const t = thresholds.throughput;
-    if (!a || !b || a.per_second.length < MIN_SECONDS || b.per_second.length < MIN_SECONDS) {
-      const have = Math.min(a?.per_second.length ?? 0, b?.per_second.length ?? 0);
-      out.push(inconclusive('throughput', baseline.load?.rps ?? NaN, current.rps ?? NaN, t, 'relative', 'Welch t-test over per-second request counts',
-        !a || !b ? 'no per-second samples in ' + (!a ? 'the baseline' : 'this run') + ' (k6 summaries carry none)'
-          : `${have} whole seconds of load; at least ${MIN_SECONDS} are needed: run with --duration ${Math.ceil(current.durationS * MIN_SECONDS / Math.max(have, 1)) + 1} or more`));
+  {
+    const t = thresholds.cpuPerRequest;
+    const method = "app CPU time (utime + stime) / requests; interval = bound for the requests in flight at the window's edges";
+    const cpuA = a?.app_cpu_s;
+    const cpuB = b?.app_cpu_s;
+    if (!a || !b || cpuA === undefined || cpuB === undefined || a.latencies_seen === 0 || b.latencies_seen === 0) {
+      out.push(inconclusive('cpu per request', NaN, NaN, t, 'relative', method,
+        `no app CPU time in ${cpuA === undefined ? 'the baseline' : 'this run'}: the target gives no host PID of the app (set regression.gate without cpuPerRequest)`));
     } else {
-      const w = welch(a.per_second, b.per_second, conf);
-      const halfWidth = (w.high - w.low) / 2;
-      const regressed = w.relative < -t && w.high < 0;
+      // Up to `connections` requests are half-done at each edge of the window: their CPU is in, their count is not
+      // (or the reverse). That bounds the error of each ratio; /proc's 10 ms ticks add at most 20 ms.
+      const edge = (n: number, c: number | undefined) => Math.max(1, c ?? 2);
+      const nA = a.latencies_seen;
+      const nB = b.latencies_seen;
+      const rA = cpuA / nA;
+      const rB = cpuB / nB;
+      const cA = edge(nA, a.connections);
+      const cB = edge(nB, b.connections);
+      const aLow = Math.max(cpuA - 0.02, 0) / (nA + cA);
+      const aHigh = (cpuA + 0.02) / Math.max(nA - cA, 1);
+      const bLow = Math.max(cpuB - 0.02, 0) / (nB + cB);
+      const bHigh = (cpuB + 0.02) / Math.max(nB - cB, 1);
+      const change = rB / rA - 1;
+      const low = bLow / aHigh - 1;
+      const high = bHigh / aLow - 1;
+      const halfWidth = (high - low) / 2;
       const c: Comparison = {
-        metric: 'throughput', baseline: round(w.meanA), current: round(w.meanB), change: w.relative, low: w.low, high: w.high,
-        threshold: t, unit: 'relative', method: `Welch t-test over ${a.per_second.length} vs ${b.per_second.length} per-second counts, p=${formatP(w.p)}`,
+        metric: 'cpu per request', baseline: rA * 1000, current: rB * 1000, change, low, high, threshold: t, unit: 'relative',
+        method: `${method} (${nA} vs ${nB} requests, ${cpuA.toFixed(2)} vs ${cpuB.toFixed(2)} CPU s)`,
+        outcome: change > t && low > 0 ? 'regressed' : halfWidth > t ? 'inconclusive' : 'pass',
+        key: 'cpuPerRequest', gated: false,
+      };
+      if (c.outcome === 'inconclusive') c.advice = longerRun(current.durationS, halfWidth, t);
+      out.push(c);
+    }
+  }
+
+  {
+    const t = thresholds.throughput;
+    const method = 'Welch t-test on mean latency (closed loop: throughput = connections / mean latency)';
+    const na = a?.latencies_ms.length ?? 0;
+    const nb = b?.latencies_ms.length ?? 0;
+    if (!a || !b || na < MIN_REQUESTS || nb < MIN_REQUESTS) {
+      const n = Math.min(na, nb);
+      out.push(inconclusive('throughput', baseline.load?.rps ?? NaN, current.rps ?? NaN, t, 'relative', method,
+        !a || !b ? `no per-request latencies in ${!a ? 'the baseline' : 'this run'} (k6 summaries carry none)`
+          : `${n} requests; at least ${MIN_REQUESTS} are needed in each run: run with --duration ${Math.ceil((current.durationS * MIN_REQUESTS) / Math.max(n, 1))} or more`));
+    } else {
+      // Little's law: with a fixed number of keep-alive connections each waiting for its answer, throughput is
+      // connections / mean latency. Testing the mean of every request's latency uses hundreds of samples where
+      // per-second counts give a handful, and is not quantised at low rates (bcrypt: ~5 req/s, 0-10 per second).
+      const w = welch(a.latencies_ms, b.latencies_ms, conf);
+      const change = 1 / (1 + w.relative) - 1;
+      const low = 1 / (1 + w.high) - 1;
+      const high = w.low <= -1 ? Infinity : 1 / (1 + w.low) - 1;
+      const halfWidth = (high - low) / 2;
+      const regressed = change < -t && high < 0;
+      const c: Comparison = {
+        metric: 'throughput', baseline: baseline.load?.rps ?? NaN, current: current.rps ?? NaN, change, low, high,
+        threshold: t, unit: 'relative', method: `${method}, ${na} vs ${nb} requests, p=${formatP(w.p)}`,
         outcome: regressed ? 'regressed' : halfWidth > t ? 'inconclusive' : 'pass',
+        key: 'hotspots', gated: false,
       };
       if (c.outcome === 'inconclusive') c.advice = longerRun(current.durationS, halfWidth, t);
       out.push(c);
@@ -78,7 +129,6 @@ export function compareToBaseline(baseline: Baseline, current: CurrentRun, thres
 
   for (const [key, q] of [['p50', 0.5], ['p90', 0.9], ['p99', 0.99]] as const) {
     const t = thresholds[key];
-    if (t === false) continue;
     const need = Math.ceil(TAIL_OBSERVATIONS / Math.min(q, 1 - q));
     const method = `bootstrap of the ${key} ratio over per-request latencies`;
     const na = a?.latencies_ms.length ?? 0;
@@ -97,12 +147,13 @@ export function compareToBaseline(baseline: Baseline, current: CurrentRun, thres
       metric: `latency ${key}`, baseline: round(quantileOf(a.latencies_ms, q)), current: round(quantileOf(b.latencies_ms, q)),
       change: r.ratio - 1, low: r.low - 1, high: r.high - 1, threshold: t, unit: 'relative', method: `${method} (${na} vs ${nb} requests)`,
       outcome: regressed ? 'regressed' : halfWidth > t ? 'inconclusive' : 'pass',
+      key: 'hotspots', gated: false,
     };
     if (c.outcome === 'inconclusive') c.advice = longerRun(current.durationS, halfWidth, t);
     out.push(c);
   }
 
-  if (thresholds.hotspotPoints !== false) {
+  {
     const t = thresholds.hotspotPoints;
     const A = baseline.hotspots;
     const B = current.hotspots;
@@ -125,10 +176,15 @@ export function compareToBaseline(baseline: Baseline, current: CurrentRun, thres
       const c: Comparison = {
         metric: `hotspot ${label}`, baseline: kA / A.totalSamples, current: kB / B.totalSamples, change: d.estimate, low: d.low, high: d.high,
         threshold: t, unit: 'points', method, outcome: regressed ? 'regressed' : halfWidth > t ? 'inconclusive' : 'pass',
+        key: 'hotspots', gated: false,
       };
       if (c.outcome === 'inconclusive') c.advice = longerRun(current.durationS, halfWidth, t, 'points');
       out.push(c);
     }
+  }
+  for (const c of out) {
+    c.key = c.metric === 'cpu per request' ? 'cpuPerRequest' : c.metric === 'throughput' ? 'throughput' : c.metric.startsWith('latency ') ? (c.metric.slice(8) as Metric) : 'hotspots';
+    c.gated = thresholds.gate.includes(c.key);
   }
   return out;
 }
@@ -140,19 +196,20 @@ function longerRun(durationS: number, halfWidth: number, threshold: number, unit
 }
 
 function inconclusive(metric: string, base: number, current: number, threshold: number, unit: Comparison['unit'], method: string, advice: string): Comparison {
-  return { metric, outcome: 'inconclusive', baseline: base, current, change: NaN, low: NaN, high: NaN, threshold, unit, method, advice };
+  return { key: 'hotspots', gated: false, metric, outcome: 'inconclusive', baseline: base, current, change: NaN, low: NaN, high: NaN, threshold, unit, method, advice };
 }
 
 export function comparisonVerdict(c: Comparison, confidence: number): Verdict {
   const conf = `${Math.round(confidence * 100)}%`;
   const worse = c.metric === 'throughput' ? 'drop' : 'rise';
+  const unitText = c.metric === 'throughput' ? 'req/s' : c.metric === 'cpu per request' ? 'CPU ms' : 'ms';
   const expected = `${worse} <= ${fmt(c.threshold, c.unit)} vs baseline (${conf} confidence)`;
   const values = c.unit === 'points'
     ? `${fmt(c.baseline, 'relative')} -> ${fmt(c.current, 'relative')}`
-    : `${fmtNum(c.baseline)} -> ${fmtNum(c.current)} ${c.metric === 'throughput' ? 'req/s' : 'ms'}`;
+    : `${fmtNum(c.baseline)} -> ${fmtNum(c.current)} ${unitText}`;
   const moved = Number.isNaN(c.change)
     ? values
-    : `${signed(c.change, c.unit)} (${values}; ${conf} CI ${signed(c.low, c.unit)} .. ${signed(c.high, c.unit)})`;
+    : `${signed(c.change, c.unit)} (${values}; ${c.key === 'cpuPerRequest' ? 'in-flight bound' : `${conf} CI`} ${signed(c.low, c.unit)} .. ${signed(c.high, c.unit)})`;
   const actual = c.outcome === 'pass' ? moved : `${c.outcome}: ${moved}${c.advice ? `; ${c.advice}` : ''}`;
   return { name: `${c.metric} vs baseline`, pass: c.outcome === 'pass', expected, actual, details: c.outcome === 'pass' ? undefined : [c.method] };
 }

@@ -10,6 +10,12 @@ import type { LoadSeries } from '../load/series.js';
 import type { LoadResult } from '../load/types.js';
 import type { Sampling } from '../observer/effect.js';
 import { compareToBaseline, comparisonVerdict, environmentDifferences, type Comparison } from './compare.js';
+
+/** A comparison that is reported but not gated, as one line: `INFO throughput vs baseline: …`. */
+export function formatInfo(c: Comparison, confidence = 0.95): string {
+  const v = comparisonVerdict(c, confidence);
+  return `INFO ${v.name} (not gated): ${v.actual}`;
+}
 import { BASELINE_SCHEMA, type Baseline, type BaselineFrame } from './file.js';
 import { resolveThresholds, type RegressionThresholds } from './thresholds.js';
 
@@ -78,7 +84,7 @@ export function gate(
     ? [`this run's environment differs from the baseline's (${file}, ${baseline.createdAt}); the comparison may be unfair: ${differences.join('; ')}`]
     : [];
   return {
-    verdicts: comparisons.map((c) => comparisonVerdict(c, thresholds.confidence)),
+    verdicts: comparisons.filter((c) => c.gated).map((c) => comparisonVerdict(c, thresholds.confidence)),
     warnings,
     block: { file, createdAt: baseline.createdAt, runId: baseline.runId, comparisons, environmentDifferences: differences },
   };

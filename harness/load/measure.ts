@@ -4,6 +4,7 @@
  * generator (autocannon by default, k6 when a scenario asks for it).
  */
 import { runLoad, summarizeLoad } from './autocannon.js';
+import { cpuWindow } from './cpu.js';
 import { runK6 } from './k6.js';
 import { SeriesRecorder, type LoadSeries } from './series.js';
 import type { LoadResult } from './types.js';
@@ -18,6 +19,8 @@ export interface LoadPlan {
   /** k6 only: where its handleSummary JSON is written. */
   scratchDir: string;
   signal?: AbortSignal;
+  /** The app's process on the host, for its CPU time (Deployment.hostPid). */
+  appPid?: number;
 }
 
 export interface Measured {
@@ -26,21 +29,42 @@ export interface Measured {
   series: LoadSeries | undefined;
   /** A warning when the load generator itself was the bottleneck. */
   saturation: string | undefined;
+  /** A warning when other processes took a large share of the machine meanwhile. */
+  contention: string | undefined;
 }
 
 /** autocannon runs on one thread: past this share of a core, it rather than the app may set the pace. */
 export const SATURATED_CPU = 0.85;
 
 export async function measureLoad(plan: LoadPlan): Promise<Measured> {
+  const endCpu = await cpuWindow(plan.appPid);
   if (plan.generator === 'k6') {
     const load = await runK6({ script: plan.k6Script!, url: plan.url, durationS: plan.durationS, vus: plan.connections, scratchDir: plan.scratchDir, signal: plan.signal });
-    return { load, series: undefined, saturation: undefined };
+    return { load, series: undefined, saturation: undefined, contention: contentionWarning((await endCpu()).othersCores) };
   }
   const recorder = new SeriesRecorder();
   const raw = await runLoad({ url: plan.url, connections: plan.connections, durationS: plan.durationS, signal: plan.signal, recorder });
+  const cpu = await endCpu();
   const { series, loadgenCpu } = recorder.finish();
-  const load = { ...summarizeLoad(raw, plan), loadgen_cpu: Math.round(loadgenCpu * 1000) / 1000 };
-  return { load, series, saturation: saturationWarning(loadgenCpu, load) };
+  const load: LoadResult = { ...summarizeLoad(raw, plan), loadgen_cpu: round(loadgenCpu) };
+  if (cpu.appCpuS !== undefined && load.requests > 0) {
+    series.app_cpu_s = round(cpu.appCpuS);
+    series.connections = plan.connections;
+    load.app_cpu_ms_per_request = round((cpu.appCpuS * 1000) / load.requests);
+  }
+  if (cpu.othersCores !== undefined) load.others_cores = round(cpu.othersCores);
+  return { load, series, saturation: saturationWarning(loadgenCpu, load), contention: contentionWarning(cpu.othersCores) };
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+/** Other processes using half a core or more: wall-clock numbers then describe the neighbours too. */
+export function contentionWarning(othersCores: number | undefined): string | undefined {
+  if (othersCores === undefined || othersCores < 0.5) return undefined;
+  return (
+    `other processes used ${othersCores.toFixed(1)} CPU cores on average during the load: throughput and latency ` +
+    'describe the neighbours as much as the app (the app\'s CPU time per request does not).'
+  );
 }
 
 export function saturationWarning(loadgenCpu: number, load: Pick<LoadResult, 'rps'>): string | undefined {

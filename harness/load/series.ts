@@ -13,6 +13,10 @@ export interface LoadSeries {
   latencies_ms: number[];
   /** How many latencies were seen in total (>= latencies_ms.length). */
   latencies_seen: number;
+  /** CPU seconds the app used during the load (absent when the target gives no host PID). */
+  app_cpu_s?: number;
+  /** Connections: at most this many requests were in flight at each edge of the window. */
+  connections?: number;
 }
 
 export class SeriesRecorder {

@@ -1,0 +1,107 @@
+/**
+ * The regression gate's error rates and the profiler's cost, measured on the local target with the real
+ * bad-app. Each gate trial is independent: a fresh baseline at BADAPP_BCRYPT_ROUNDS=12, then the same setting
+ * again (must pass: a fail is a false alarm) and 13 (twice the work per request: must fail: a pass is a miss).
+ * The order of the two alternates between trials so slow drift of the machine does not favour one case.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { runScenario, type RunOptions } from '../harness/run.js';
+import cpuHotspot from '../scenarios/cpu-hotspot.js';
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+async function once(out: string, options: RunOptions) {
+  const t0 = performance.now();
+  const outcome = await runScenario(cpuHotspot, { target: 'local', outDir: out, ...options });
+  return { outcome, wallS: (performance.now() - t0) / 1000 };
+}
+
+export async function gateBench(trials: number, durationS: number): Promise<void> {
+  console.log(`\n## Regression gate: ${trials} independent trials on local, --duration ${durationS} (baseline at rounds 12; then 12 = unchanged, 13 = 2x work)`);
+  const out = await mkdtemp(path.join(os.tmpdir(), 'holistic-bench-gate-'));
+  let falseAlarms = 0;
+  let misses = 0;
+  let errors = 0;
+  const perTrial: number[] = [];
+  try {
+    console.log('trial  unchanged                                     regressed (rounds 13)                         trial_s');
+    for (let i = 1; i <= trials; i++) {
+      const t0 = performance.now();
+      const file = path.join(out, `baseline-${i}.json`);
+      const base = await once(out, { durationS, appEnv: { BADAPP_BCRYPT_ROUNDS: '12' }, saveBaseline: file });
+      if (base.outcome.exitCode !== 0) {
+        errors++;
+        console.log(`${String(i).padStart(5)}  baseline run failed (${base.outcome.exitCode}): ${base.outcome.summary.error ?? 'verdict failed'}`);
+        continue;
+      }
+      const cases = [
+        { rounds: '12', shouldPass: true },
+        { rounds: '13', shouldPass: false },
+      ];
+      if (i % 2 === 0) cases.reverse();
+      const cells: Record<string, string> = {};
+      for (const c of cases) {
+        const r = await once(out, { durationS, appEnv: { BADAPP_BCRYPT_ROUNDS: c.rounds }, baseline: file });
+        if (r.outcome.exitCode > 1) errors++;
+        const passed = r.outcome.exitCode === 0;
+        if (c.shouldPass && !passed) falseAlarms++;
+        if (!c.shouldPass && passed) misses++;
+        const gate = r.outcome.summary.baseline?.comparisons ?? [];
+        const tp = gate.find((g) => g.metric === 'throughput');
+        const p50 = gate.find((g) => g.metric === 'latency p50');
+        const pct = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '?' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(0)}%`);
+        const failing = r.outcome.summary.verdicts.filter((v) => !v.pass).map((v) => v.name.replace(' vs baseline', '')).join(',');
+        cells[c.rounds] = `${passed ? 'PASS' : 'FAIL'} rps ${pct(tp?.change)} p50 ${pct(p50?.change)}${failing ? ` [${failing}]` : ''}`.slice(0, 44).padEnd(44);
+      }
+      const trialS = (performance.now() - t0) / 1000;
+      perTrial.push(trialS);
+      console.log(`${String(i).padStart(5)}  ${cells['12']}  ${cells['13']}  ${trialS.toFixed(1).padStart(7)}`);
+    }
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+  console.log(`false alarms (unchanged case failed): ${falseAlarms} of ${trials}`);
+  console.log(`misses (2x regression passed):         ${misses} of ${trials}`);
+  if (errors) console.log(`runs that could not complete: ${errors}`);
+  console.log(`time per trial (baseline + 2 runs): median ${median(perTrial).toFixed(1)} s`);
+}
+
+/** Profiled / unprofiled throughput and p99 for each sampling setting, over equal-length phases. */
+export async function observerBench(trials: number, durationS: number): Promise<void> {
+  console.log(`\n## Observer effect: profiled / unprofiled, ${trials} runs per setting, ${durationS} s phases (median ratios)`);
+  const out = await mkdtemp(path.join(os.tmpdir(), 'holistic-bench-observer-'));
+  const settings = [
+    { label: 'nonblocking, 1 sampler ', sampling: 'nonblocking', flamegraph: false },
+    { label: 'nonblocking, 2 samplers', sampling: 'nonblocking', flamegraph: true },
+    { label: 'blocking, 1 sampler    ', sampling: 'blocking', flamegraph: false },
+    { label: 'blocking, 2 samplers   ', sampling: 'blocking', flamegraph: true },
+  ] as const;
+  const rows = new Map<string, { rps: number[]; p50: number[]; p99: number[]; share: number[] }>();
+  try {
+    // Interleaved, so a change in the machine's load hits every setting alike.
+    for (let i = 0; i < trials; i++) {
+      for (const s of settings) {
+        const r = await once(out, { durationS, unprofiledS: durationS, sampling: s.sampling, flamegraph: s.flamegraph });
+        const o = r.outcome.summary.observer;
+        if (!o) continue;
+        const row = rows.get(s.label) ?? { rps: [], p50: [], p99: [], share: [] };
+        row.rps.push(o.rps_ratio);
+        row.p50.push(o.p50_ratio);
+        row.p99.push(o.p99_ratio);
+        row.share.push(r.outcome.summary.hotspots[0]?.self ?? 0);
+        rows.set(s.label, row);
+      }
+    }
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+  console.log('setting                  throughput  p50     p99     hot share (hash_password self)');
+  for (const [label, row] of rows) {
+    console.log(`${label}  x${median(row.rps).toFixed(2).padEnd(9)}  x${median(row.p50).toFixed(2).padEnd(5)}  x${median(row.p99).toFixed(2).padEnd(5)}  ${(median(row.share) * 100).toFixed(1)}%   (rps ratios: ${row.rps.map((x) => x.toFixed(2)).join(' ')})`);
+  }
+}
