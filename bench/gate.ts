@@ -15,9 +15,14 @@ function median(values: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }
 
+// Ctrl-C stops the run in progress and tears its app down, as the CLI does.
+const interrupt = new AbortController();
+process.once('SIGINT', () => interrupt.abort(new Error('SIGINT')));
+
 async function once(out: string, options: RunOptions) {
   const t0 = performance.now();
-  const outcome = await runScenario(cpuHotspot, { target: 'local', outDir: out, ...options });
+  interrupt.signal.throwIfAborted();
+  const outcome = await runScenario(cpuHotspot, { target: 'local', outDir: out, signal: interrupt.signal, ...options });
   return { outcome, wallS: (performance.now() - t0) / 1000 };
 }
 
@@ -28,8 +33,9 @@ export async function gateBench(trials: number, durationS: number): Promise<void
   let misses = 0;
   let errors = 0;
   const perTrial: number[] = [];
+  const unchangedCpu: number[] = [];
   try {
-    console.log('trial  unchanged                                     regressed (rounds 13)                         trial_s');
+    console.log(`trial  ${'unchanged (rounds 12)'.padEnd(50)}  ${'regressed (rounds 13)'.padEnd(50)}  trial_s`);
     for (let i = 1; i <= trials; i++) {
       const t0 = performance.now();
       const file = path.join(out, `baseline-${i}.json`);
@@ -52,11 +58,13 @@ export async function gateBench(trials: number, durationS: number): Promise<void
         if (c.shouldPass && !passed) falseAlarms++;
         if (!c.shouldPass && passed) misses++;
         const gate = r.outcome.summary.baseline?.comparisons ?? [];
+        const cpu = gate.find((g) => g.metric === 'cpu per request');
+        if (c.shouldPass && cpu && !Number.isNaN(cpu.change)) unchangedCpu.push(cpu.change);
         const tp = gate.find((g) => g.metric === 'throughput');
         const p50 = gate.find((g) => g.metric === 'latency p50');
         const pct = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '?' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(0)}%`);
         const failing = r.outcome.summary.verdicts.filter((v) => !v.pass).map((v) => v.name.replace(' vs baseline', '')).join(',');
-        cells[c.rounds] = `${passed ? 'PASS' : 'FAIL'} rps ${pct(tp?.change)} p50 ${pct(p50?.change)}${failing ? ` [${failing}]` : ''}`.slice(0, 44).padEnd(44);
+        cells[c.rounds] = `${passed ? 'PASS' : 'FAIL'} cpu/req ${pct(cpu?.change)} rps ${pct(tp?.change)} p50 ${pct(p50?.change)}${failing ? ` [${failing}]` : ''}`.slice(0, 50).padEnd(50);
       }
       const trialS = (performance.now() - t0) / 1000;
       perTrial.push(trialS);
@@ -69,6 +77,10 @@ export async function gateBench(trials: number, durationS: number): Promise<void
   console.log(`misses (2x regression passed):         ${misses} of ${trials}`);
   if (errors) console.log(`runs that could not complete: ${errors}`);
   console.log(`time per trial (baseline + 2 runs): median ${median(perTrial).toFixed(1)} s`);
+  if (unchangedCpu.length) {
+    const sorted = [...unchangedCpu].sort((a, b) => a - b);
+    console.log(`cpu per request, unchanged case: change from baseline ranged ${(sorted[0]! * 100).toFixed(1)}% .. ${(sorted.at(-1)! * 100).toFixed(1)}% (gate threshold +25%)`);
+  }
 }
 
 /** Profiled / unprofiled throughput and p99 for each sampling setting, over equal-length phases. */

@@ -36,6 +36,24 @@ export interface CpuWindow {
   wallS: number;
 }
 
+/**
+ * Wait until the app has finished what it was sent: a request whose client went away (the load generator
+ * stops mid-request) is still worked on. Idle = under 10% of a core over 300 ms. Gives up after `maxMs`.
+ */
+export async function waitIdle(pid: number, maxMs: number, signal?: AbortSignal): Promise<boolean> {
+  const deadline = Date.now() + maxMs;
+  let last = await processCpuS(pid);
+  while (last !== undefined && Date.now() < deadline) {
+    signal?.throwIfAborted();
+    await new Promise((r) => setTimeout(r, 300));
+    const now = await processCpuS(pid);
+    if (now === undefined) return false;
+    if (now - last < 0.03) return true;
+    last = now;
+  }
+  return false;
+}
+
 /** Start measuring; the returned function ends the window. */
 export async function cpuWindow(appPid: number | undefined): Promise<() => Promise<CpuWindow>> {
   const t0 = performance.now();

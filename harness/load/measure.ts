@@ -4,7 +4,7 @@
  * generator (autocannon by default, k6 when a scenario asks for it).
  */
 import { runLoad, summarizeLoad } from './autocannon.js';
-import { cpuWindow } from './cpu.js';
+import { cpuWindow, waitIdle } from './cpu.js';
 import { runK6 } from './k6.js';
 import { SeriesRecorder, type LoadSeries } from './series.js';
 import type { LoadResult } from './types.js';
@@ -37,6 +37,8 @@ export interface Measured {
 export const SATURATED_CPU = 0.85;
 
 export async function measureLoad(plan: LoadPlan): Promise<Measured> {
+  // The app's CPU is counted from idle to idle, so every request sent is in it whole (see cpu.ts).
+  if (plan.appPid) await waitIdle(plan.appPid, 30_000, plan.signal);
   const endCpu = await cpuWindow(plan.appPid);
   if (plan.generator === 'k6') {
     const load = await runK6({ script: plan.k6Script!, url: plan.url, durationS: plan.durationS, vus: plan.connections, scratchDir: plan.scratchDir, signal: plan.signal });
@@ -44,13 +46,15 @@ export async function measureLoad(plan: LoadPlan): Promise<Measured> {
   }
   const recorder = new SeriesRecorder();
   const raw = await runLoad({ url: plan.url, connections: plan.connections, durationS: plan.durationS, signal: plan.signal, recorder });
+  const idle = plan.appPid ? await waitIdle(plan.appPid, 30_000, plan.signal) : false;
   const cpu = await endCpu();
   const { series, loadgenCpu } = recorder.finish();
   const load: LoadResult = { ...summarizeLoad(raw, plan), loadgen_cpu: round(loadgenCpu) };
-  if (cpu.appCpuS !== undefined && load.requests > 0) {
+  const sent = raw.requests.sent;
+  if (cpu.appCpuS !== undefined && idle && sent > 0) {
     series.app_cpu_s = round(cpu.appCpuS);
-    series.connections = plan.connections;
-    load.app_cpu_ms_per_request = round((cpu.appCpuS * 1000) / load.requests);
+    series.requests_sent = sent;
+    load.app_cpu_ms_per_request = round((cpu.appCpuS * 1000) / sent);
   }
   if (cpu.othersCores !== undefined) load.others_cores = round(cpu.othersCores);
   return { load, series, saturation: saturationWarning(loadgenCpu, load), contention: contentionWarning(cpu.othersCores) };

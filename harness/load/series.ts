@@ -13,10 +13,10 @@ export interface LoadSeries {
   latencies_ms: number[];
   /** How many latencies were seen in total (>= latencies_ms.length). */
   latencies_seen: number;
-  /** CPU seconds the app used during the load (absent when the target gives no host PID). */
+  /** CPU seconds the app used from idle before the load to idle after it (absent: no host PID, or never idle). */
   app_cpu_s?: number;
-  /** Connections: at most this many requests were in flight at each edge of the window. */
-  connections?: number;
+  /** Requests sent in the load: each was worked on whole inside that window. */
+  requests_sent?: number;
 }
 
 export class SeriesRecorder {
