@@ -10,7 +10,7 @@ import type { RunSummary } from './summary.js';
 
 export function escapeMarkdown(text: unknown): string {
   return String(text)
-    .replace(/[\\`*_{}[\]()#+!|<>&]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : `\\${c}`))
+    .replace(/[\\`*_[\]|<>&]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : `\\${c}`))
     .replace(/\r?\n/g, ' ');
 }
 
