@@ -17,7 +17,7 @@ function median(values: number[]): number {
 
 // Ctrl-C stops the run in progress and tears its app down, as the CLI does.
 const interrupt = new AbortController();
-process.once('SIGINT', () => interrupt.abort(new Error('SIGINT')));
+process.on('SIGINT', () => interrupt.abort(new Error('SIGINT'))); // npm forwards Ctrl-C too: every SIGINT lands here
 
 async function once(out: string, options: RunOptions) {
   const t0 = performance.now();

@@ -10,9 +10,9 @@ import { projectRoot } from '../harness/paths.js';
 
 export const cli = path.join(projectRoot, 'bin', 'holistic.js');
 
-export function holistic(args: string[], options: { prefix?: string[]; timeoutMs?: number } = {}) {
+export function holistic(args: string[], options: { prefix?: string[]; timeoutMs?: number; env?: Record<string, string> } = {}) {
   const argv = [...(options.prefix ?? []), process.execPath, cli, ...args];
-  return execa(argv[0]!, argv.slice(1), { reject: false, timeout: options.timeoutMs ?? 150_000, cwd: projectRoot, all: true });
+  return execa(argv[0]!, argv.slice(1), { reject: false, timeout: options.timeoutMs ?? 150_000, cwd: projectRoot, all: true, env: options.env });
 }
 
 /**

@@ -50,6 +50,11 @@ export interface CurrentRun {
 const TAIL_OBSERVATIONS = 5;
 /** Fewer requests than this per run and no mean or median is trusted. */
 const MIN_REQUESTS = 10;
+/**
+ * CPU per request is counted whole (idle to idle), so its precision is the tick bound, not the request count;
+ * a few requests still guard against one odd request (a first-request import, a GC pause) deciding alone.
+ */
+const MIN_CPU_REQUESTS = 5;
 /** Hotspots are compared when either run gives them at least this self share. */
 const HOTSPOT_FLOOR = 0.01;
 
@@ -69,9 +74,9 @@ export function compareToBaseline(baseline: Baseline, current: CurrentRun, thres
     if (cpuA === undefined || cpuB === undefined) {
       out.push(inconclusive('cpu per request', NaN, NaN, t, 'relative', method,
         `no app CPU time in ${cpuA === undefined ? 'the baseline' : 'this run'}: the target gives no host PID of the app, or the app never went idle after the load (gate without cpuPerRequest: Scenario.regression.gate)`));
-    } else if (nA < MIN_REQUESTS || nB < MIN_REQUESTS) {
+    } else if (nA < MIN_CPU_REQUESTS || nB < MIN_CPU_REQUESTS) {
       out.push(inconclusive('cpu per request', (cpuA * 1000) / Math.max(nA, 1), (cpuB * 1000) / Math.max(nB, 1), t, 'relative', method,
-        `${Math.min(nA, nB)} requests; at least ${MIN_REQUESTS} are needed in each run: run with --duration ${Math.ceil((current.durationS * MIN_REQUESTS) / Math.max(Math.min(nA, nB), 1)) + 1} or more`));
+        `${Math.min(nA, nB)} requests; at least ${MIN_CPU_REQUESTS} are needed in each run: run with --duration ${Math.ceil((current.durationS * MIN_CPU_REQUESTS) / Math.max(Math.min(nA, nB), 1)) + 1} or more`));
     } else {
       // Counted from idle to idle, every request sent is in the window whole: what is left is /proc's 10 ms
       // tick at both readings. Run-to-run variation of the machine itself is what the threshold absorbs
