@@ -25,7 +25,7 @@ export interface LoadPlan {
 
 export interface Measured {
   load: LoadResult;
-  /** Absent for k6: its end-of-test summary has no per-request samples. */
+  /** For k6 only the CPU window (its end-of-test summary has no per-request samples). */
   series: LoadSeries | undefined;
   /** A warning when the load generator itself was the bottleneck. */
   saturation: string | undefined;
@@ -42,7 +42,16 @@ export async function measureLoad(plan: LoadPlan): Promise<Measured> {
   const endCpu = await cpuWindow(plan.appPid);
   if (plan.generator === 'k6') {
     const load = await runK6({ script: plan.k6Script!, url: plan.url, durationS: plan.durationS, vus: plan.connections, scratchDir: plan.scratchDir, signal: plan.signal });
-    return { load, series: undefined, saturation: undefined, contention: contentionWarning((await endCpu()).othersCores) };
+    const idle = plan.appPid ? await waitIdle(plan.appPid, 30_000, plan.signal) : false;
+    const cpu = await endCpu();
+    // k6 lets running iterations finish (gracefulStop), so its request count is what the app worked on; its
+    // summary has no per-request latencies, so only CPU per request and hotspots compare against a baseline.
+    const series: LoadSeries | undefined =
+      cpu.appCpuS !== undefined && idle && load.requests > 0
+        ? { per_second: [], latencies_ms: [], latencies_seen: 0, app_cpu_s: round(cpu.appCpuS), requests_sent: load.requests }
+        : undefined;
+    if (series) load.app_cpu_ms_per_request = round((cpu.appCpuS! * 1000) / load.requests);
+    return { load, series, saturation: undefined, contention: contentionWarning(cpu.othersCores) };
   }
   const recorder = new SeriesRecorder();
   const raw = await runLoad({ url: plan.url, connections: plan.connections, durationS: plan.durationS, signal: plan.signal, recorder });
