@@ -34,6 +34,7 @@ export async function gateBench(trials: number, durationS: number): Promise<void
   let errors = 0;
   const perTrial: number[] = [];
   const unchangedCpu: number[] = [];
+  let caughtInconclusive = 0;
   try {
     console.log(`trial  ${'unchanged (rounds 12)'.padEnd(50)}  ${'regressed (rounds 13)'.padEnd(50)}  trial_s`);
     for (let i = 1; i <= trials; i++) {
@@ -57,6 +58,10 @@ export async function gateBench(trials: number, durationS: number): Promise<void
         const passed = r.outcome.exitCode === 0;
         if (c.shouldPass && !passed) falseAlarms++;
         if (!c.shouldPass && passed) misses++;
+        if (!c.shouldPass && !passed) {
+          const inconclusiveOnly = r.outcome.summary.baseline?.comparisons.filter((g) => g.gated && g.outcome !== 'pass').every((g) => g.outcome === 'inconclusive');
+          if (inconclusiveOnly) caughtInconclusive++;
+        }
         const gate = r.outcome.summary.baseline?.comparisons ?? [];
         const cpu = gate.find((g) => g.metric === 'cpu per request');
         if (c.shouldPass && cpu && !Number.isNaN(cpu.change)) unchangedCpu.push(cpu.change);
@@ -74,7 +79,7 @@ export async function gateBench(trials: number, durationS: number): Promise<void
     await rm(out, { recursive: true, force: true });
   }
   console.log(`false alarms (unchanged case failed): ${falseAlarms} of ${trials}`);
-  console.log(`misses (2x regression passed):         ${misses} of ${trials}`);
+  console.log(`misses (2x regression passed):         ${misses} of ${trials}` + (caughtInconclusive ? ` (${caughtInconclusive} of the caught ones failed as inconclusive, not regressed)` : ''));
   if (errors) console.log(`runs that could not complete: ${errors}`);
   console.log(`time per trial (baseline + 2 runs): median ${median(perTrial).toFixed(1)} s`);
   if (unchangedCpu.length) {

@@ -53,13 +53,13 @@ describe('comparison against a baseline', () => {
   });
 
   test('too few requests is inconclusive (a failed verdict) and says how long to run instead', () => {
-    const result = compareToBaseline(baseline(series(6, 210, 210, 1)), current(series(4, 210, 210, 2)), all);
+    const result = compareToBaseline(baseline(series(6, 210, 210, 1)), current(series(2, 210, 210, 2)), all);
     const cpu = result.find((c) => c.metric === 'cpu per request')!;
     expect(cpu.outcome).toBe('inconclusive');
     const verdict = comparisonVerdict(cpu, 0.95);
     expect(verdict.pass).toBe(false);
     expect(verdict.actual).toMatch(/^inconclusive: .*run with --duration \d+ or more$/);
-    expect(comparisonVerdict(result.find((c) => c.metric === 'throughput')!, 0.95).actual).toMatch(/4 requests; at least 10 are needed in each run: run with --duration 13 or more/);
+    expect(comparisonVerdict(result.find((c) => c.metric === 'throughput')!, 0.95).actual).toMatch(/2 requests; at least 10 are needed in each run: run with --duration 25 or more/);
     const p99 = compareToBaseline(baseline(series(45, 210, 210, 1)), current(series(45, 210, 210, 2)), resolveThresholds({ gate: ['p99'] }));
     expect(comparisonVerdict(p99.find((c) => c.metric === 'latency p99')!, 0.95).actual).toMatch(/p99 needs at least 500 in each run/);
   });
