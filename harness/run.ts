@@ -134,7 +134,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       appPid: app.hostPid,
     });
     // The observer-effect reference: the same load without any profiler attached.
-    const unprofiledS = options.unprofiledS ?? Math.min(durationS, Math.max(2, Math.round(durationS / 2)));
+    // Short: half the duration, 2 to 5 s (ratios of a few seconds are noisy; the README says how noisy).
+    const unprofiledS = options.unprofiledS ?? Math.min(durationS, 5, Math.max(2, Math.round(durationS / 2)));
     if (unprofiledS > 0) {
       const p = plan({ durationS: unprofiledS });
       log(`load without profiler: ${generator} ${p.url}, ${p.connections} connections, ${unprofiledS} s`);
