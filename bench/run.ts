@@ -120,8 +120,8 @@ async function timeIt(fn: () => unknown): Promise<{ ms: number; heapMb: number }
 }
 
 console.log(`holistic bench on ${os.cpus().length} cores, node ${process.version}`);
-// --gate-only / --observer-only run just that section; --gate-trials (default 10), --gate-duration (default 4).
-if (!args.has('readers-only') && !args.has('observer-only')) await gateBench(Number(args.get('gate-trials') ?? 10), Number(args.get('gate-duration') ?? 4));
+// --gate-only / --observer-only run just that section; --gate-trials (default 10), --gate-duration (default 5).
+if (!args.has('readers-only') && !args.has('observer-only')) await gateBench(Number(args.get('gate-trials') ?? 10), Number(args.get('gate-duration') ?? 5));
 if (!args.has('readers-only') && !args.has('gate-only')) await observerBench(Number(args.get('observer-trials') ?? 3), Number(args.get('observer-duration') ?? 6));
 if (args.has('gate-only') || args.has('observer-only')) process.exit(0);
 if (!args.has('readers-only')) {
