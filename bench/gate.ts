@@ -7,8 +7,23 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { checkHotspot } from '../harness/assert/hotspot.js';
 import { runScenario, type RunOptions } from '../harness/run.js';
+import { defineScenario, type Scenario } from '../harness/scenario.js';
 import cpuHotspot from '../scenarios/cpu-hotspot.js';
+
+/**
+ * cpu-hotspot without its mid-run `py-spy dump`: a blocking sampler holds ptrace on the app, so the dump could
+ * not attach and the run would fail before its observer effect is known.
+ */
+const recordOnly = defineScenario({
+  ...cpuHotspot,
+  name: 'cpu-hotspot-record-only',
+  async run({ load, pySpy, durationS }) {
+    const [recording] = await Promise.all([pySpy.record({ durationS }), load({ durationS, connections: 2 })]);
+    return [checkHotspot(recording.profile, /^hash_password \(/, { atLeast: 0.5, label: 'hash_password' })];
+  },
+});
 
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
@@ -19,10 +34,10 @@ function median(values: number[]): number {
 const interrupt = new AbortController();
 process.on('SIGINT', () => interrupt.abort(new Error('SIGINT'))); // npm forwards Ctrl-C too: every SIGINT lands here
 
-async function once(out: string, options: RunOptions) {
+async function once(out: string, options: RunOptions, scenario: Scenario = cpuHotspot) {
   const t0 = performance.now();
   interrupt.signal.throwIfAborted();
-  const outcome = await runScenario(cpuHotspot, { target: 'local', outDir: out, signal: interrupt.signal, ...options });
+  const outcome = await runScenario(scenario, { target: 'local', outDir: out, signal: interrupt.signal, ...options });
   return { outcome, wallS: (performance.now() - t0) / 1000 };
 }
 
@@ -98,15 +113,20 @@ export async function observerBench(trials: number, durationS: number): Promise<
     { label: 'blocking, 1 sampler    ', sampling: 'blocking', flamegraph: false },
     { label: 'blocking, 2 samplers   ', sampling: 'blocking', flamegraph: true },
   ] as const;
-  const rows = new Map<string, { rps: number[]; p50: number[]; p99: number[]; share: number[] }>();
+  const rows = new Map<string, { rps: number[]; p50: number[]; p99: number[]; share: number[]; cores: number[]; others: number[] }>();
   try {
     // Interleaved, so a change in the machine's load hits every setting alike.
     for (let i = 0; i < trials; i++) {
       for (const s of settings) {
-        const r = await once(out, { durationS, unprofiledS: durationS, sampling: s.sampling, flamegraph: s.flamegraph });
+        const r = await once(out, { durationS, unprofiledS: durationS, sampling: s.sampling, flamegraph: s.flamegraph }, recordOnly);
         const o = r.outcome.summary.observer;
-        if (!o) continue;
-        const row = rows.get(s.label) ?? { rps: [], p50: [], p99: [], share: [] };
+        if (!o) {
+          console.log(`${s.label}: run failed (${r.outcome.exitCode}): ${r.outcome.summary.error ?? 'no observer numbers'}`);
+          continue;
+        }
+        const row = rows.get(s.label) ?? { rps: [], p50: [], p99: [], share: [], cores: [], others: [] };
+        row.cores.push(o.sampling?.profiler_cores ?? NaN);
+        row.others.push(r.outcome.summary.load?.others_cores ?? NaN);
         row.rps.push(o.rps_ratio);
         row.p50.push(o.p50_ratio);
         row.p99.push(o.p99_ratio);
@@ -117,8 +137,11 @@ export async function observerBench(trials: number, durationS: number): Promise<
   } finally {
     await rm(out, { recursive: true, force: true });
   }
-  console.log('setting                  throughput  p50     p99     hot share (hash_password self)');
+  console.log('setting                  throughput  p50     p99     hot share  py-spy cores  neighbours (cores)');
   for (const [label, row] of rows) {
-    console.log(`${label}  x${median(row.rps).toFixed(2).padEnd(9)}  x${median(row.p50).toFixed(2).padEnd(5)}  x${median(row.p99).toFixed(2).padEnd(5)}  ${(median(row.share) * 100).toFixed(1)}%   (rps ratios: ${row.rps.map((x) => x.toFixed(2)).join(' ')})`);
+    console.log(
+      `${label}  x${median(row.rps).toFixed(2).padEnd(9)}  x${median(row.p50).toFixed(2).padEnd(5)}  x${median(row.p99).toFixed(2).padEnd(5)}  ` +
+        `${(median(row.share) * 100).toFixed(1).padStart(5)}%     ${median(row.cores).toFixed(3).padEnd(12)}  ${median(row.others).toFixed(1)}   (${row.rps.length} runs; rps ratios: ${row.rps.map((x) => x.toFixed(2)).join(' ')})`,
+    );
   }
 }

@@ -15,6 +15,7 @@ import { InterruptedError, exitCodeOf } from './errors.js';
 import { readBaseline, writeBaseline, type Baseline } from './baseline/file.js';
 import { gate, gateEnvironment, hotspotCounts, makeBaseline } from './baseline/gate.js';
 import { k6Version } from './load/k6.js';
+import { reapedChildrenCpuS } from './load/cpu.js';
 import { measureLoad, type LoadPlan } from './load/measure.js';
 import { probe } from './load/probe.js';
 import type { LoadSeries } from './load/series.js';
@@ -172,7 +173,13 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
           log(`py-spy record --pid ${session.appPid} for ${o.durationS ?? durationS} s`);
           const recordOptions = { durationS, nonblocking: options.sampling !== 'blocking', flamegraph: options.flamegraph ?? true, ...o, signal };
           sampling = { mode: recordOptions.nonblocking ? 'nonblocking' : 'blocking', samplers: recordOptions.flamegraph ? 2 : 1, rate_hz: recordOptions.rateHz ?? 100 };
+          const cpuBefore = await reapedChildrenCpuS();
           const recording = await pySpyRecord(session, runDir, recordOptions);
+          const cpuAfter = await reapedChildrenCpuS();
+          // Only where py-spy runs as our descendant (local target); in a container it is the engine's child.
+          if (!debug?.image && cpuBefore !== undefined && cpuAfter !== undefined) {
+            sampling.profiler_cores = Math.round(((cpuAfter - cpuBefore) / recordOptions.durationS) * 1000) / 1000;
+          }
           profile = recording.profile;
           artifacts.profile = path.basename(recording.rawPath);
           if (recording.svgPath) artifacts.flamegraph = path.basename(recording.svgPath);

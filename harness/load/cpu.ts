@@ -54,6 +54,20 @@ export async function waitIdle(pid: number, maxMs: number, signal?: AbortSignal)
   return false;
 }
 
+/**
+ * CPU seconds of this process's children that have exited and been waited for (cutime + cstime of
+ * /proc/self/stat; a child's own waited-for children are included): how much a tool we ran used, measured
+ * around it. Only tools that run as our descendants count (local target); a container engine's exec does not.
+ */
+export async function reapedChildrenCpuS(): Promise<number | undefined> {
+  const stat = await readFile('/proc/self/stat', 'utf8').catch(() => undefined);
+  if (!stat) return undefined;
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const cutime = Number(fields[13]);
+  const cstime = Number(fields[14]);
+  return Number.isFinite(cutime) && Number.isFinite(cstime) ? (cutime + cstime) * TICK_S : undefined;
+}
+
 /** Start measuring; the returned function ends the window. */
 export async function cpuWindow(appPid: number | undefined): Promise<() => Promise<CpuWindow>> {
   const t0 = performance.now();

@@ -12,6 +12,11 @@ export interface Sampling {
   /** py-spy processes sampling the same window (raw + flame graph = 2). */
   samplers: number;
   rate_hz: number;
+  /**
+   * CPU the samplers themselves used, in cores (CPU seconds / recording seconds), where measurable (local target:
+   * they are our descendants). On a machine whose cores the app wants, this is CPU taken from the app.
+   */
+  profiler_cores?: number;
 }
 
 interface PhaseNumbers {
@@ -52,7 +57,8 @@ export function observerEffect(unprofiled: LoadResult, profiled: LoadResult, sam
 export function formatObserver(effect: ObserverEffect): string {
   const s = effect.sampling;
   return (
-    `observer effect${s ? ` (py-spy ${s.mode}, ${s.samplers} sampler${s.samplers > 1 ? 's' : ''} at ${s.rate_hz} Hz)` : ''}: ` +
+    `observer effect${s ? ` (py-spy ${s.mode}, ${s.samplers} sampler${s.samplers > 1 ? 's' : ''} at ${s.rate_hz} Hz` +
+      `${s.profiler_cores !== undefined ? `, using ${s.profiler_cores.toFixed(2)} cores` : ''})` : ''}: ` +
     `throughput x${effect.rps_ratio.toFixed(2)} (${effect.profiled.rps} vs ${effect.unprofiled.rps} req/s unprofiled), ` +
     `p99 x${effect.p99_ratio.toFixed(2)} (${effect.profiled.p99_ms} vs ${effect.unprofiled.p99_ms} ms)`
   );

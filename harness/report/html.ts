@@ -125,7 +125,7 @@ ${Object.entries(summary.artifacts)
 function renderObserver(o: RunSummary['observer']): string {
   if (!o) return '<h3>Observer effect</h3><p>Not measured in this run (no unprofiled phase, or the run did not finish).</p>';
   const flag = (moved: boolean) => (moved ? ' class="num warn"' : ' class="num"');
-  return `<h3>Observer effect <small>(profiled / unprofiled${o.sampling ? `; py-spy ${escapeHtml(o.sampling.mode)}, ${o.sampling.samplers} sampler(s) at ${o.sampling.rate_hz} Hz` : ''})</small></h3>
+  return `<h3>Observer effect <small>(profiled / unprofiled${o.sampling ? `; py-spy ${escapeHtml(o.sampling.mode)}, ${o.sampling.samplers} sampler(s) at ${o.sampling.rate_hz} Hz` : ''}${o.sampling?.profiler_cores !== undefined ? `; the samplers used ${o.sampling.profiler_cores.toFixed(2)} CPU cores` : ''})</small></h3>
 <table>
 <tr><th></th><th>unprofiled</th><th>profiled</th><th>ratio</th></tr>
 <tr><th>throughput</th><td class="num">${o.unprofiled.rps} req/s</td><td class="num">${o.profiled.rps} req/s</td><td${flag(Math.abs(1 - o.rps_ratio) > 0.1)}>×${o.rps_ratio.toFixed(2)}</td></tr>
