@@ -11,6 +11,7 @@
  */
 import type { Verdict } from '../assert/verdict.js';
 import type { LoadSeries } from '../load/series.js';
+import type { LoadResult } from '../load/types.js';
 import { bootstrapQuantileRatio } from '../stats/bootstrap.js';
 import { shareDifference } from '../stats/proportion.js';
 import { welch } from '../stats/welch.js';
@@ -42,6 +43,8 @@ export interface Comparison {
 export interface CurrentRun {
   series: LoadSeries | null;
   rps: number | undefined;
+  /** This run's load summary, for the values shown when a comparison is inconclusive. */
+  load?: Pick<LoadResult, 'p50_ms' | 'p90_ms' | 'p99_ms'> | null;
   hotspots: { totalSamples: number; frames: BaselineFrame[] };
   durationS: number;
 }
@@ -139,7 +142,7 @@ export function compareToBaseline(baseline: Baseline, current: CurrentRun, thres
     const nb = b?.latencies_ms.length ?? 0;
     if (!a || !b || na < need || nb < need) {
       const n = Math.min(na, nb);
-      out.push(inconclusive(`latency ${key}`, baseline.load?.[`${key}_ms`] ?? NaN, NaN, t, 'relative', method,
+      out.push(inconclusive(`latency ${key}`, baseline.load?.[`${key}_ms`] ?? NaN, current.load?.[`${key}_ms`] ?? NaN, t, 'relative', method,
         `${n} requests; ${key} needs at least ${need} in each run for ${TAIL_OBSERVATIONS} beyond it: ` +
           (n > 0 ? `run with --duration ${Math.ceil((current.durationS * need) / n)} or more` : 'the run has no per-request latencies')));
       continue;
@@ -207,7 +210,7 @@ export function comparisonVerdict(c: Comparison, confidence: number): Verdict {
   const conf = `${Math.round(confidence * 100)}%`;
   const worse = c.metric === 'throughput' ? 'drop' : 'rise';
   const unitText = c.metric === 'throughput' ? 'req/s' : c.metric === 'cpu per request' ? 'CPU ms' : 'ms';
-  const expected = `${worse} <= ${fmt(c.threshold, c.unit)} vs baseline (${conf} confidence)`;
+  const expected = `${worse} <= ${fmt(c.threshold, c.unit)} vs baseline (${c.key === 'cpuPerRequest' ? 'beyond the /proc tick bound' : `${conf} confidence`})`;
   const values = c.unit === 'points'
     ? `${fmt(c.baseline, 'relative')} -> ${fmt(c.current, 'relative')}`
     : `${fmtNum(c.baseline)} -> ${fmtNum(c.current)} ${unitText}`;

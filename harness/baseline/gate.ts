@@ -78,7 +78,7 @@ export function gate(
   overrides: RegressionThresholds | undefined,
 ): { verdicts: Verdict[]; warnings: string[]; block: BaselineBlock } {
   const thresholds = resolveThresholds(overrides);
-  const comparisons = compareToBaseline(baseline, { series: current.series, rps: current.load?.rps, hotspots: current.hotspots, durationS: current.durationS }, thresholds);
+  const comparisons = compareToBaseline(baseline, { series: current.series, rps: current.load?.rps, load: current.load, hotspots: current.hotspots, durationS: current.durationS }, thresholds);
   const differences = environmentDifferences(baseline.environment, current.environment);
   const warnings = differences.length
     ? [`this run's environment differs from the baseline's (${file}, ${baseline.createdAt}); the comparison may be unfair: ${differences.join('; ')}`]
