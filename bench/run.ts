@@ -28,7 +28,7 @@ function median(values: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-async function harnessOverhead(target: 'local' | 'container'): Promise<number> {
+async function harnessOverhead(target: 'local' | 'container' | 'kube'): Promise<number> {
   console.log(`\n## Harness overhead: cpu-hotspot on ${target}, --duration ${durationS}, ${trials} trials (+1 warm-up)`);
   const out = await mkdtemp(path.join(os.tmpdir(), 'holistic-bench-'));
   const rows: { wall: number; setup: number; profile: number; teardown: number }[] = [];
@@ -132,6 +132,13 @@ if (!args.has('readers-only')) {
     console.log(`\ncontainer overhead / local overhead: x${(container / local).toFixed(2)}`);
   } else {
     console.log('\nno container engine: container rows skipped');
+  }
+  if (process.env.HOLISTIC_KUBECONFIG) {
+    process.env.KUBECONFIG = process.env.HOLISTIC_KUBECONFIG;
+    const kube = await harnessOverhead('kube');
+    console.log(`\nkube overhead / local overhead: x${(kube / local).toFixed(2)}`);
+  } else {
+    console.log('\nHOLISTIC_KUBECONFIG unset (hack/local-cluster/up prints it): kube rows skipped');
   }
 }
 await readerSpeed();

@@ -14,6 +14,7 @@ import { formatObserver } from './observer/effect.js';
 import { formatInfo } from './baseline/gate.js';
 import { percent } from './assert/verdict.js';
 import { runScenario } from './run.js';
+import { deleteCluster } from './targets/kind.js';
 import { listScenarios, loadScenario } from './scenarios.js';
 
 interface Io {
@@ -30,6 +31,26 @@ function nonNegativeNumber(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number of seconds >= 0');
   return n;
+}
+
+interface CliRunFlags {
+  target: string;
+  duration?: number;
+  out: string;
+  appEnv: string[];
+  engine: string;
+  toolsImage?: string;
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+  node?: string;
+  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  keepCluster: boolean;
+  baseline?: string;
+  saveBaseline?: string;
+  sampling: 'nonblocking' | 'blocking';
+  flamegraph: boolean;
+  unprofiled?: number;
 }
 
 function positiveNumber(value: string): number {
@@ -55,13 +76,19 @@ export async function main(argv: readonly string[], io: Io = defaultIo, signal?:
     .option('--out <dir>', 'where run folders are written', 'reports')
     .option('--app-env <NAME=VALUE>', 'environment for the app (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .addOption(new Option('--engine <engine>', 'container engine for --target container').choices(['auto', 'podman', 'docker']).default('auto'))
-    .option('--tools-image <image>', 'debug-tools image (container target)')
+    .option('--tools-image <image>', 'debug-tools image (container and Kubernetes targets)')
+    .option('--kubeconfig <file>', 'kubeconfig for --target kube (default $KUBECONFIG, then ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context for --target kube')
+    .option('--namespace <name>', 'existing namespace to use (default: a fresh holistic-<id>, deleted at the end)')
+    .option('--node <name>', 'pin the app pod to this node (clusters without a scheduler)')
+    .addOption(new Option('--image-pull-policy <policy>', 'for the app and debug images (default Never for localhost/ images)').choices(['Always', 'IfNotPresent', 'Never']))
+    .option('--no-keep-cluster', 'kind/k3d: delete the cluster at the end if this run created it (default: keep it for reuse)')
     .addOption(new Option('--baseline <file>', 'compare against this baseline: a regression fails the run (exit 1)').conflicts('saveBaseline'))
     .option('--save-baseline <file>', 'write this run as a baseline when it passes')
     .addOption(new Option('--sampling <mode>', 'py-spy sampling: nonblocking reads the app without pausing it').choices(['nonblocking', 'blocking']).default('nonblocking'))
     .option('--no-flamegraph', 'one py-spy sampler (raw counts) instead of two (raw + flame graph SVG)')
     .option('--unprofiled <seconds>', 'unprofiled load before the profiled phase, for the observer effect (0: skip)', nonNegativeNumber)
-    .action(async (name: string, opts: { target: string; duration?: number; out: string; appEnv: string[]; engine: string; toolsImage?: string; baseline?: string; saveBaseline?: string; sampling: 'nonblocking' | 'blocking'; flamegraph: boolean; unprofiled?: number }) => {
+    .action(async (name: string, opts: CliRunFlags) => {
       let appEnv: Record<string, string>;
       try {
         appEnv = parseAppEnv(opts.appEnv);
@@ -76,6 +103,12 @@ export async function main(argv: readonly string[], io: Io = defaultIo, signal?:
         appEnv,
         engine: opts.engine,
         toolsImage: opts.toolsImage,
+        kubeconfig: opts.kubeconfig,
+        context: opts.context,
+        namespace: opts.namespace,
+        nodeName: opts.node,
+        imagePullPolicy: opts.imagePullPolicy,
+        keepCluster: opts.keepCluster,
         baseline: opts.baseline,
         saveBaseline: opts.saveBaseline,
         sampling: opts.sampling,
@@ -103,6 +136,13 @@ export async function main(argv: readonly string[], io: Io = defaultIo, signal?:
     .description('list the scenarios')
     .action(async () => {
       for (const s of await listScenarios()) io.out(`${s.name.padEnd(20)} ${s.description}`);
+    });
+
+  program
+    .command('down')
+    .description('delete the kind cluster (KIND_CLUSTER, default kind) or k3d cluster (K3D_CLUSTER) that runs reuse')
+    .action(async () => {
+      await deleteCluster((line) => io.err(`holistic: ${line}`), signal);
     });
 
   program

@@ -11,7 +11,8 @@ import path from 'node:path';
 import { hotspots } from './assert/hotspot.js';
 import type { Verdict } from './assert/verdict.js';
 import { Cleanup } from './cleanup.js';
-import { InterruptedError, exitCodeOf } from './errors.js';
+import { InterruptedError, RunError, exitCodeOf } from './errors.js';
+import { tail } from './exec.js';
 import { readBaseline, writeBaseline, type Baseline } from './baseline/file.js';
 import { gate, gateEnvironment, hotspotCounts, makeBaseline } from './baseline/gate.js';
 import { k6Version } from './load/k6.js';
@@ -27,19 +28,15 @@ import { renderReport } from './report/html.js';
 import { renderJunit } from './report/junit.js';
 import { overallVerdict, type RunSummary } from './report/summary.js';
 import type { Scenario, ScenarioContext } from './scenario.js';
-import { resolveTarget } from './targets/index.js';
+import { resolveTarget, type TargetOptions } from './targets/index.js';
 import type { DebugSession, Deployment } from './targets/types.js';
 import { dump as pySpyDump, record as pySpyRecord } from './tools/py-spy.js';
 
-export interface RunOptions {
+export interface RunOptions extends TargetOptions {
   target?: string;
   durationS?: number;
   outDir?: string;
   appEnv?: Record<string, string>;
-  /** Container engine for the container target: podman, docker or auto. */
-  engine?: string;
-  /** Debug-tools image for the container and Kubernetes targets. */
-  toolsImage?: string;
   signal?: AbortSignal;
   /** Compare against this baseline file (regression gate); read before anything starts. */
   baseline?: string;
@@ -73,7 +70,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const baseline: Baseline | undefined = options.baseline ? await readBaseline(options.baseline, scenario.name) : undefined;
   const generator = scenario.load?.generator ?? 'autocannon';
   if (generator === 'k6') log(`load generator: ${await k6Version()}`);
-  const { target, reason } = await resolveTarget(options.target ?? 'auto', { engine: options.engine, toolsImage: options.toolsImage });
+  const { target, reason } = await resolveTarget(options.target ?? 'auto', options);
   log(`target: ${reason}`);
   const runDir = path.resolve(options.outDir ?? 'reports', runId);
   await mkdir(runDir, { recursive: true });
@@ -210,6 +207,15 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   } catch (caught) {
     error = options.signal?.aborted ? new InterruptedError(`interrupted: ${String(options.signal.reason ?? 'aborted')}`) : caught;
     bodyAbort.abort(error);
+    // A tool failing because the app died is the app's story, not the tool's: say so first.
+    if (!(error instanceof InterruptedError) && debug && deployment && !(await deployment.isAlive().catch(() => true))) {
+      const logs = await deployment.logs().catch(() => '');
+      error = new RunError(
+        `${scenario.app.name} stopped running during the scenario (${deployment.description}); what failed then: ` +
+          `${caught instanceof Error ? caught.message : String(caught)}\nits last output:\n${tail(logs) || '(nothing)'}`,
+        { cause: caught },
+      );
+    }
   }
 
   const t1 = performance.now();
@@ -275,7 +281,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     observer,
     ...(baselineBlock ? { baseline: baselineBlock } : {}),
     app: { name: scenario.app.name, url: deployment?.url ?? '', description: deployment?.description ?? '', hostPid: deployment?.hostPid },
-    debugContainer: debug ? { image: debug.image ?? null, capabilities: debug.capabilities, privileged: debug.privileged } : null,
+    debugContainer: debug
+      ? { image: debug.image ?? null, capabilities: debug.capabilities, privileged: debug.privileged, ...(debug.container ?? {}) }
+      : null,
     durations: { setup_s: round(setupS), profile_s: round(profileS), teardown_s: round(teardownS) },
     artifacts,
     warnings,

@@ -12,7 +12,31 @@ export const cli = path.join(projectRoot, 'bin', 'holistic.js');
 
 export function holistic(args: string[], options: { prefix?: string[]; timeoutMs?: number; env?: Record<string, string> } = {}) {
   const argv = [...(options.prefix ?? []), process.execPath, cli, ...args];
-  return execa(argv[0]!, argv.slice(1), { reject: false, timeout: options.timeoutMs ?? 150_000, cwd: projectRoot, all: true, env: options.env });
+  // forceKillAfterDelay off: a SIGTERM'd run must be free to take its time cleaning up, as it would in CI.
+  return execa(argv[0]!, argv.slice(1), { reject: false, timeout: options.timeoutMs ?? 150_000, cwd: projectRoot, all: true, env: options.env, forceKillAfterDelay: false });
+}
+
+/** Send SIGINT once the CLI's progress output contains `marker` (plus a delay), and return the finished run. */
+export async function interruptWhen(
+  child: ReturnType<typeof holistic>,
+  marker: string,
+  delayMs: number,
+  timeoutMs = 120_000,
+  signal: 'SIGINT' | 'SIGTERM' = 'SIGINT',
+) {
+  let stderr = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`never saw ${JSON.stringify(marker)}:\n${stderr}`)), timeoutMs);
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (stderr.includes(marker)) {
+        clearTimeout(timer);
+        setTimeout(resolve, delayMs);
+      }
+    });
+  });
+  child.kill(signal);
+  return child;
 }
 
 /**

@@ -41,13 +41,16 @@ export function decodeXmlEntities(text: string): string {
   });
 }
 
+// svgson can hand back nodes without `children` for malformed markup (found by fuzzing): treat as empty.
+const childrenOf = (node: INode): INode[] => (Array.isArray(node.children) ? node.children : []);
+
 function textOf(node: INode): string {
-  return node.children.map((c) => (c.type === 'text' ? c.value : textOf(c))).join('');
+  return childrenOf(node).map((c) => (c.type === 'text' ? c.value : textOf(c))).join('');
 }
 
 function collectFrames(node: INode, out: INode[]): void {
-  for (const child of node.children) {
-    if (child.name === 'g' && child.children.some((c) => c.name === 'title') && child.children.some((c) => c.name === 'rect')) {
+  for (const child of childrenOf(node)) {
+    if (child.name === 'g' && childrenOf(child).some((c) => c.name === 'title') && childrenOf(child).some((c) => c.name === 'rect')) {
       out.push(child);
     } else if (child.type === 'element') {
       collectFrames(child, out);
@@ -65,6 +68,8 @@ export async function parseFlamegraphSvg(text: string, path: string): Promise<Pr
   } catch (error) {
     throw new ProfileParseError(path, 'XML', error instanceof Error ? error.message : String(error));
   }
+  // Broken markup can come back as several top-level elements (found by fuzzing): not one SVG document.
+  if (Array.isArray(root)) throw new ProfileParseError(path, 'XML', `${(root as INode[]).length} top-level elements instead of one <svg>`);
   const groups: INode[] = [];
   collectFrames(root, groups);
   const totalAttr = findAttr(root, 'total_samples');
@@ -73,8 +78,8 @@ export async function parseFlamegraphSvg(text: string, path: string): Promise<Pr
   let rootFrame: SvgFrame | undefined;
   groups.forEach((g, i) => {
     const where = `frame #${i + 1}`;
-    const title = decodeXmlEntities(textOf(g.children.find((c) => c.name === 'title')!)).trim();
-    const rect = g.children.find((c) => c.name === 'rect')!;
+    const title = decodeXmlEntities(textOf(childrenOf(g).find((c) => c.name === 'title')!)).trim();
+    const rect = childrenOf(g).find((c) => c.name === 'rect')!;
     const match = TITLE.exec(title);
     if (!match) throw new ProfileParseError(path, where, `title ${JSON.stringify(title.slice(0, 120))} is not "name (N samples, P%)"`);
     const samples = Number(match[2]!.replaceAll(',', ''));
@@ -143,7 +148,7 @@ function containing(sortedParents: SvgFrame[], child: SvgFrame): SvgFrame | unde
 }
 
 function numberAttr(node: INode, name: string): number | undefined {
-  const raw = node.attributes[name];
+  const raw = node.attributes?.[name];
   if (raw === undefined) return undefined;
   const value = Number(raw.replace(/%$/, ''));
   return Number.isFinite(value) ? value : undefined;
@@ -158,7 +163,7 @@ function percentToSamples(raw: string | undefined, total: number): number | unde
 function findAttr(node: INode, name: string): number | undefined {
   const direct = numberAttr(node, name);
   if (direct !== undefined) return direct;
-  for (const child of node.children) {
+  for (const child of childrenOf(node)) {
     const found = child.type === 'element' ? findAttr(child, name) : undefined;
     if (found !== undefined) return found;
   }

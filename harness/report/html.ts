@@ -37,6 +37,7 @@ export function renderReport(summary: RunSummary, profile: Profile | undefined):
   th, td { border-bottom: 1px solid #ddd; padding: .3rem .7rem; text-align: left; vertical-align: top; }
   td.num { text-align: right; font-variant-numeric: tabular-nums; }
   code, .mono { font-family: ui-monospace, monospace; font-size: 12.5px; }
+  td.mono { white-space: pre-wrap; word-break: break-word; }
   .warn { background: #fff8c5; border: 1px solid #d4a72c; padding: .4rem .7rem; border-radius: .3rem; margin: .3rem 0; }
   .danger { background: #ffebe9; border: 1px solid #cf222e; color: #82071e; padding: .4rem .7rem; border-radius: .3rem; }
   .bar { background: #e36209; height: .7rem; display: inline-block; vertical-align: middle; }

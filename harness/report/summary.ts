@@ -24,7 +24,7 @@ export interface RunSummary {
   /** Set with --baseline: each metric's comparison (change, interval, outcome). */
   baseline?: BaselineBlock;
   app: { name: string; url: string; description: string; hostPid?: number };
-  debugContainer: { image: string | null; capabilities: string[]; privileged: boolean } | null;
+  debugContainer: { image: string | null; capabilities: string[]; privileged: boolean; name?: string; target?: string } | null;
   durations: { setup_s: number; profile_s: number; teardown_s: number };
   artifacts: Record<string, string>;
   warnings: string[];

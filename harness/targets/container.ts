@@ -147,6 +147,7 @@ class ContainerDeployment implements Deployment {
     await exec(['mkdir', '-p', scratchDir], { timeoutMs: 30_000, signal: ctx.signal });
     return {
       image: this.toolsImage,
+      container: { name: debugName, target: this.name },
       capabilities: added.map((c) => c.replace(/^CAP_/, '')),
       privileged: privilegedText === 'true',
       appPid: 1,

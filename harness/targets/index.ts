@@ -1,11 +1,14 @@
 /** Picks the target: by name, or `auto` as DESIGN.md says (kind, else a container engine, else local). */
-import { PrerequisiteError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { ContainerTarget } from './container.js';
 import { detectEngine } from './engine.js';
+import { run } from '../exec.js';
+import { KindTarget, type KindTargetOptions } from './kind.js';
+import { KubeTarget } from './kube.js';
 import { LocalTarget } from './local.js';
 import { targetKinds, type Target, type TargetKind } from './types.js';
 
-export interface TargetOptions {
+export interface TargetOptions extends Omit<KindTargetOptions, 'toolsImage' | 'engine'> {
   /** Container engine: podman, docker or auto. */
   engine?: string;
   /** Image of the debug container (container and Kubernetes targets). */
@@ -23,19 +26,24 @@ export async function resolveTarget(choice: string, options: TargetOptions = {})
     throw new UsageError(`unknown target ${JSON.stringify(choice)}: use one of auto, ${targetKinds.join(', ')}`);
   }
   if (choice === 'auto') {
-    // kind would come first (docker + kind usable) once the Kubernetes targets exist.
     const engine = await detectEngine(options.engine).catch(() => undefined);
-    if (engine) {
-      return { target: new ContainerTarget(options), reason: `auto picked container (${engine.version} works; kind target not built yet)` };
+    const kind = await run('kind', ['version'], { timeoutMs: 10_000, reject: false }).then((r) => r.exitCode === 0, () => false);
+    if (kind && engine?.name === 'docker') {
+      return { target: new KindTarget(options), reason: `auto picked kind (kind and ${engine.version} work)` };
     }
-    return { target: new LocalTarget(), reason: 'auto picked local (no working podman or docker; kind target not built yet)' };
+    if (engine) {
+      return { target: new ContainerTarget(options), reason: `auto picked container (${engine.version} works${kind ? '' : '; no kind'})` };
+    }
+    return { target: new LocalTarget(), reason: 'auto picked local (no working podman or docker)' };
   }
   switch (choice as TargetKind) {
     case 'local':
       return { target: new LocalTarget(), reason: 'local (asked for)' };
     case 'container':
       return { target: new ContainerTarget(options), reason: 'container (asked for)' };
-    default:
-      throw new PrerequisiteError(`the ${choice} target is not available in this version of holistic yet: use --target container or local`);
+    case 'kube':
+      return { target: new KubeTarget(options), reason: 'kube (asked for)' };
+    case 'kind':
+      return { target: new KindTarget(options), reason: 'kind (asked for)' };
   }
 }

@@ -59,6 +59,8 @@ export interface Deployment {
 export interface DebugSession {
   /** Image of the debug container; undefined when tools run on the host. */
   image: string | undefined;
+  /** The debug container's name and the container whose PID namespace it joined, when there is a container. */
+  container?: { name: string; target: string };
   /** Capabilities granted to the session (e.g. ['SYS_PTRACE']); 'ALL' when privileged or root on the host. */
   capabilities: string[];
   privileged: boolean;

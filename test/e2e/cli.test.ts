@@ -26,9 +26,9 @@ describe('holistic CLI: usage', () => {
     expect(r.stderr).toMatch(message);
   });
 
-  test('a target that is not built yet is a missing prerequisite (3), not a crash', async () => {
-    const r = await holistic(['run', 'cpu-hotspot', '--target', 'kind']);
+  test('kind asked for where kind is not installed: a missing prerequisite (3) saying where to get it', async () => {
+    const r = await holistic(['run', 'cpu-hotspot', '--target', 'kind'], { env: { PATH: '/usr/bin:/bin' } });
     expect(r.exitCode).toBe(3);
-    expect(r.stderr).toContain('the kind target is not available in this version of holistic yet: use --target container or local');
+    expect(r.stderr).toContain('kind is not installed: see https://kind.sigs.k8s.io/');
   });
 });

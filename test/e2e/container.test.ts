@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect } from 'vitest';
 import { detectEngine, type Engine } from '../../harness/targets/engine.js';
 import { runLabel } from '../../harness/targets/container.js';
-import { fixtures, holistic, readSummary, runFolder, test } from '../helpers.js';
+import { fixtures, holistic, interruptWhen, readSummary, runFolder, test } from '../helpers.js';
 
 const engine: Engine | undefined = await detectEngine().catch(() => undefined);
 const required = process.env.CI === 'true';
@@ -38,7 +38,8 @@ describe.skipIf(!engine)(`container target (${engine?.version ?? 'no engine'})`,
     expect(summary.hotspots[0]).toMatchObject({ name: 'hash_password', file: 'badapp/hashing.py' });
     expect(summary.hotspots[0]!.self).toBeGreaterThanOrEqual(0.8);
     // Read back from the engine: added capabilities, not privileged.
-    expect(summary.debugContainer).toEqual({ image: 'localhost/debug-tools:latest', capabilities: ['SYS_PTRACE'], privileged: false });
+    expect(summary.debugContainer).toMatchObject({ image: 'localhost/debug-tools:latest', capabilities: ['SYS_PTRACE'], privileged: false });
+    expect(summary.debugContainer!.target).toMatch(/^holistic-bad-app-[0-9a-f]{6}$/);
     expect(summary.environment.engine).toMatch(/^(podman|docker) version/);
     expect(summary.environment['app image']).toMatch(/^localhost\/badapp:latest [0-9a-f]{12}$/);
     expect(summary.environment['debug effective capabilities'] ?? 'CAP_SYS_PTRACE').toContain('CAP_SYS_PTRACE');
@@ -88,19 +89,7 @@ describe.skipIf(!engine)(`container target (${engine?.version ?? 'no engine'})`,
 
   test('SIGINT while py-spy records: exit 130, no container left', async ({ out }) => {
     const child = holistic(['run', 'cpu-hotspot', '--target', 'container', '--duration', '60', '--out', out]);
-    let stderr = '';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`profiling never started:\n${stderr}`)), 120_000);
-      child.stderr!.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-        if (stderr.includes('py-spy record')) {
-          clearTimeout(timer);
-          setTimeout(resolve, 2000);
-        }
-      });
-    });
-    child.kill('SIGINT');
-    const r = await child;
+    const r = await interruptWhen(child, 'py-spy record', 2000);
     expect(r.exitCode, r.all).toBe(130);
     const summary = await readSummary(await runFolder(out));
     expect(summary.interrupted).toBe(true);

@@ -10,7 +10,7 @@ import { shareOf } from '../../harness/assert/hotspot.js';
 import { readFlamegraphSvg } from '../../harness/profile/flamegraph-svg.js';
 import { runScenario } from '../../harness/run.js';
 import cpuHotspot from '../../scenarios/cpu-hotspot.js';
-import { fixtures, holistic, isAlive, readSummary, runFolder, test } from '../helpers.js';
+import { fixtures, holistic, interruptWhen, isAlive, readSummary, runFolder, test } from '../helpers.js';
 
 describe('cpu-hotspot on the local target', () => {
   test('the CLI passes, names hash_password as the top hotspot, and leaves nothing running', async ({ out }) => {
@@ -87,19 +87,7 @@ describe('bad starts and missing permissions on the local target', () => {
 
   test('Ctrl-C mid-profile: exit 130, a summary marked interrupted, nothing left running', async ({ out }) => {
     const child = holistic(['run', 'cpu-hotspot', '--target', 'local', '--duration', '60', '--out', out]);
-    let stderr = '';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`profiling never started:\n${stderr}`)), 90_000);
-      child.stderr!.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-        if (stderr.includes('load: autocannon')) {
-          clearTimeout(timer);
-          setTimeout(resolve, 1500);
-        }
-      });
-    });
-    child.kill('SIGINT');
-    const r = await child;
+    const r = await interruptWhen(child, 'load: autocannon', 1500);
     expect(r.exitCode, r.all).toBe(130);
     const summary = await readSummary(await runFolder(out));
     expect(summary).toMatchObject({ verdict: 'fail', interrupted: true });

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { callTree, frameLabel, frameStats, type CallTreeNode, type Profile } from '../../harness/profile/model.js';
+import { callTree, frameLabel, frameStats, toCollapsed, type CallTreeNode, type Profile } from '../../harness/profile/model.js';
 import { decodeXmlEntities, parseFlamegraphSvg, readFlamegraphSvg } from '../../harness/profile/flamegraph-svg.js';
 import { ProfileParseError } from '../../harness/profile/parse-error.js';
 import { readPySpyRaw } from '../../harness/profile/pyspy-raw.js';
@@ -70,6 +70,7 @@ describe('flame graph SVG reader', () => {
 
   test.each([
     ['not XML at all', 'hello </svg>', /flame\.svg: (XML|frames): /],
+    ['broken markup that parses as several roots (found by fuzzing)', '<svg ://x.y"><svg version="1.1"></svg></svg>', /flame\.svg: XML: 2 top-level elements instead of one <svg>/],
     ['an SVG without frames', '<svg xmlns="http://www.w3.org/2000/svg"><rect x="0" y="0"/></svg>', /no root frame titled "all/],
     [
       'a frame with a broken title',
@@ -84,4 +85,12 @@ describe('flame graph SVG reader', () => {
   ])('rejects %s with the file and place', async (_what, text, message) => {
     await expect(parseFlamegraphSvg(text, 'flame.svg')).rejects.toThrow(message);
   });
+});
+
+test('the small fuzz seeds read back as their raw profile', async () => {
+  const raw = await readPySpyRaw(path.join(samples, 'small.raw.txt'));
+  for (const f of ['small.inferno.svg', 'small.inferno-inverted.svg']) {
+    const svg = await readFlamegraphSvg(path.join(samples, f));
+    expect(toCollapsed(svg)).toEqual(toCollapsed(raw));
+  }
 });

@@ -1,0 +1,211 @@
+/**
+ * The Kubernetes target: any cluster a kubeconfig reaches. It does through the API what the tutorial does with
+ * kubectl: run the app as a pod, port-forward to it, add an ephemeral debug container that targets the app's
+ * container (`kubectl debug --target --profile`), exec the tools in it, copy the evidence out, and delete what
+ * it made. By default everything lives in a fresh namespace `holistic-<id>` that is deleted at the end; with
+ * `namespace` set, only the run's own pod is deleted.
+ */
+import { randomBytes } from 'node:crypto';
+import type { AppSpec } from '../app.js';
+import { PrerequisiteError } from '../errors.js';
+import { prettyCommand } from '../exec.js';
+import { waitHealthy } from '../load/probe.js';
+import { call, connect, serverVersion, type KubeClient, type KubeConnectOptions } from './kube/client.js';
+import { addDebugContainer, debugContainerName, debugContainerSpec } from './kube/debug-container.js';
+import { kubeCopyOut, kubeExec, type ExecTarget } from './kube/exec.js';
+import { createRunNamespace, deleteRunNamespace, ensureDefaultServiceAccount, isNotFound } from './kube/namespace.js';
+import { appPodManifest, diagnose, podLogs, waitPodReady } from './kube/pod.js';
+import { portForward } from './kube/port-forward.js';
+import { defaultToolsImage } from './images.js';
+import type { DebugProfile, DebugSession, Deployment, Target, TargetContext } from './types.js';
+
+export interface KubeTargetOptions extends KubeConnectOptions {
+  /** Use this existing namespace instead of a fresh one (only the run's own objects are deleted). */
+  namespace?: string;
+  /** Pin the app pod to a node: for clusters without a scheduler (this repository's test cluster). */
+  nodeName?: string;
+  toolsImage?: string;
+  /** Default: Never for localhost/ images (loaded into the node, as the tutorial does), else IfNotPresent. */
+  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  readyTimeoutMs?: number;
+}
+
+function pullPolicy(image: string, chosen?: KubeTargetOptions['imagePullPolicy']) {
+  return chosen ?? (image.startsWith('localhost/') ? 'Never' : 'IfNotPresent');
+}
+
+export class KubeTarget implements Target {
+  readonly kind: 'kube' | 'kind' = 'kube';
+  constructor(protected readonly options: KubeTargetOptions = {}) {}
+
+  async up(app: AppSpec, ctx: TargetContext): Promise<Deployment> {
+    if (!app.image) throw new PrerequisiteError(`app ${app.name} has no image: it cannot run on a Kubernetes target`);
+    const client = connect(this.options);
+    const version = await serverVersion(client);
+    ctx.log(`cluster: ${client.server} (context ${client.context}, Kubernetes ${version})`);
+
+    const fresh = !this.options.namespace;
+    const namespace = this.options.namespace ?? `holistic-${randomBytes(4).toString('hex')}`;
+    if (fresh) {
+      ctx.log(`namespace ${namespace} (deleted at the end)`);
+      await createRunNamespace(client, namespace, ctx.runId);
+      ctx.cleanup.add(`delete namespace ${namespace}`, () => deleteRunNamespace(client, namespace));
+    } else {
+      try {
+        await call(`read namespace ${namespace}`, client.core.readNamespace({ name: namespace }));
+      } catch (error) {
+        if (isNotFound(error)) throw new PrerequisiteError(`namespace ${namespace} does not exist (--namespace): create it, or leave --namespace out for a fresh one`);
+        throw error;
+      }
+    }
+    await ensureDefaultServiceAccount(client, namespace);
+
+    const env = { ...app.env, ...ctx.appEnv };
+    const policy = pullPolicy(app.image, this.options.imagePullPolicy);
+    const manifest = appPodManifest(app, { namespace, runId: ctx.runId, env, imagePullPolicy: policy, nodeName: this.options.nodeName });
+    const podName = manifest.metadata!.name!;
+    const state: KubeRunState = { client, namespace, podName, appContainer: app.name, finalLogs: '', ctx };
+    ctx.log(`pod ${namespace}/${podName} from ${app.image} (imagePullPolicy ${policy})`);
+    // The pod goes first even in a fresh namespace: without a namespace controller nothing else would delete it.
+    ctx.cleanup.add(`delete pod ${namespace}/${podName}`, () => deletePod(state));
+    await call(`create pod ${namespace}/${podName}`, client.core.createNamespacedPod({ namespace, body: manifest }));
+    const pod = await waitPodReady(client, namespace, podName, { timeoutMs: this.options.readyTimeoutMs ?? 120_000, signal: ctx.signal, log: ctx.log });
+
+    const forward = await portForward(client, namespace, podName, app.port);
+    ctx.cleanup.add(`close the port-forward to ${podName}`, () => forward.close());
+    const url = `http://127.0.0.1:${forward.port}`;
+    try {
+      await waitHealthy(url + app.healthPath, { timeoutMs: 30_000, signal: ctx.signal });
+    } catch (error) {
+      ctx.signal.throwIfAborted();
+      throw new PrerequisiteError(`${app.name} is Ready but does not answer through the port-forward: ${(error as Error).message}\n${await diagnose(client, namespace, podName, pod)}`);
+    }
+    const status = pod.status?.containerStatuses?.find((c) => c.name === app.name);
+    const environment: Record<string, string> = {
+      cluster: `${client.server} (context ${client.context})`,
+      'Kubernetes version': version,
+      namespace: fresh ? `${namespace} (created for this run)` : namespace,
+      pod: `${podName} on node ${pod.spec?.nodeName ?? '?'}`,
+      'app image': `${app.image} ${status?.imageID ?? ''}`.trim(),
+    };
+    return new KubeDeployment(state, url, app, this.options.imagePullPolicy, environment, this.options.toolsImage ?? process.env.HOLISTIC_TOOLS_IMAGE ?? defaultToolsImage);
+  }
+}
+
+interface KubeRunState {
+  client: KubeClient;
+  namespace: string;
+  podName: string;
+  appContainer: string;
+  /** The app's log, read just before the pod is deleted. */
+  finalLogs: string;
+  ctx: TargetContext;
+}
+
+async function deletePod(state: KubeRunState): Promise<void> {
+  const { client, namespace, podName } = state;
+  state.finalLogs = await podLogs(client, namespace, podName, state.appContainer);
+  try {
+    await call(`delete pod ${namespace}/${podName}`, client.core.deleteNamespacedPod({ name: podName, namespace, gracePeriodSeconds: 5 }));
+  } catch (error) {
+    if (isNotFound(error)) return;
+    throw error;
+  }
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    try {
+      await call(`read pod ${namespace}/${podName}`, client.core.readNamespacedPod({ name: podName, namespace }));
+    } catch (error) {
+      if (isNotFound(error)) return;
+      throw error;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`pod ${namespace}/${podName} was still there 60 s after it was deleted`);
+}
+
+class KubeDeployment implements Deployment {
+  readonly description: string;
+  constructor(
+    private readonly state: KubeRunState,
+    readonly url: string,
+    private readonly app: AppSpec,
+    private readonly chosenPullPolicy: KubeTargetOptions['imagePullPolicy'],
+    readonly environment: Record<string, string>,
+    private readonly toolsImage: string,
+  ) {
+    this.description = `pod ${state.namespace}/${state.podName}`;
+  }
+
+  async debug(profile: DebugProfile): Promise<DebugSession> {
+    const { client, namespace, podName, ctx } = this.state;
+    const name = debugContainerName();
+    const spec = debugContainerSpec({
+      name,
+      image: this.toolsImage,
+      imagePullPolicy: pullPolicy(this.toolsImage, this.chosenPullPolicy),
+      target: this.app.name,
+      profile,
+    });
+    ctx.log(`ephemeral container ${name} (${this.toolsImage}) targeting ${this.app.name}, profile ${profile}`);
+    const granted = await addDebugContainer(client, namespace, podName, spec, { timeoutMs: 120_000, signal: ctx.signal });
+    const target: ExecTarget = { namespace, pod: podName, container: name };
+    const scratchDir = '/tmp/holistic';
+    const environment: Record<string, string> = {
+      'ephemeral container (read back from the API)': JSON.stringify(
+        { name: granted.name, image: granted.image, targetContainerName: granted.targetContainerName, command: granted.command, securityContext: granted.securityContext },
+        null,
+        1,
+      ),
+      'by hand (kubectl)': byHand(this.app, namespace, podName, name, this.toolsImage, profile, spec.imagePullPolicy!),
+    };
+    // Before the pod goes: the debug container's own log must be empty (exec only, nothing attached).
+    ctx.cleanup.add(`check the log of ${name}`, async () => {
+      const log = await podLogs(client, namespace, podName, name);
+      environment['debug container log'] = log ? `${log.length} bytes: ${log.slice(0, 200)}` : 'empty (tools ran through exec; nothing attached)';
+      if (log) ctx.log(`warning: the debug container's log is not empty (${log.length} bytes)`);
+    });
+    await kubeExec(client, target, ['mkdir', '-p', scratchDir], { timeoutMs: 30_000, signal: ctx.signal });
+    return {
+      image: granted.image,
+      container: { name, target: granted.targetContainerName ?? '' },
+      capabilities: granted.securityContext?.capabilities?.add ?? [],
+      privileged: granted.securityContext?.privileged ?? false,
+      appPid: 1,
+      scratchDir,
+      environment,
+      ptraceHint: 'add the ephemeral container with securityContext.capabilities.add [SYS_PTRACE] (kubectl debug --profile=general)',
+      exec: (argv, options) => kubeExec(client, target, argv, options),
+      copyOut: (sessionPath, hostPath, options) => kubeCopyOut(client, target, sessionPath, hostPath, options),
+    };
+  }
+
+  async isAlive(): Promise<boolean> {
+    const { client, namespace, podName } = this.state;
+    try {
+      const pod = await call(`read pod ${namespace}/${podName}`, client.core.readNamespacedPod({ name: podName, namespace }));
+      return Boolean(pod.status?.containerStatuses?.find((c) => c.name === this.app.name)?.state?.running);
+    } catch {
+      return false;
+    }
+  }
+
+  async logs(): Promise<string> {
+    const { client, namespace, podName, appContainer } = this.state;
+    return this.state.finalLogs || podLogs(client, namespace, podName, appContainer);
+  }
+}
+
+/** The same run as a person would type it: the tutorial's commands, with this run's names. */
+function byHand(app: AppSpec, ns: string, pod: string, debugger_: string, tools: string, profile: DebugProfile, policy: string): string {
+  return [
+    prettyCommand('kubectl', ['create', 'namespace', ns]),
+    prettyCommand('kubectl', ['run', pod, '-n', ns, `--image=${app.image}`, `--image-pull-policy=${policy}`, '--restart=Never', ...Object.entries(app.env).map(([k, v]) => `--env=${k}=${v}`)]),
+    prettyCommand('kubectl', ['wait', '-n', ns, '--for=condition=Ready', `pod/${pod}`]),
+    prettyCommand('kubectl', ['port-forward', '-n', ns, `pod/${pod}`, `${app.port}:${app.port}`]) + ' &',
+    prettyCommand('kubectl', ['debug', '-n', ns, pod, `--image=${tools}`, `--image-pull-policy=${policy}`, `--profile=${profile}`, `--target=${app.name}`, '--container', debugger_, '--', 'sleep', 'infinity']),
+    prettyCommand('kubectl', ['exec', '-n', ns, pod, '-c', debugger_, '--', 'py-spy', 'record', '--pid', '1', '--duration', '10', '--format', 'raw', '-o', '/tmp/profile.txt']),
+    prettyCommand('kubectl', ['cp', '-n', ns, '-c', debugger_, `${pod}:/tmp/profile.txt`, 'profile.txt']),
+    prettyCommand('kubectl', ['delete', 'namespace', ns]),
+  ].join('\n');
+}

@@ -1,0 +1,190 @@
+/**
+ * End to end on the Kubernetes target against this repository's test cluster (hack/local-cluster: a real
+ * kube-apiserver and kubelet running the real images in containerd), through the CLI. Needs
+ * HOLISTIC_KUBECONFIG (set by .ci/run); skipped without it, except in CI, where the cluster is required.
+ */
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { execa } from 'execa';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect } from 'vitest';
+import { sanitizeLabel } from '../../harness/targets/kube/namespace.js';
+import { holistic, interruptWhen, readSummary, runFolder, test } from '../helpers.js';
+
+const kubeconfig = process.env.HOLISTIC_KUBECONFIG;
+const env = { KUBECONFIG: kubeconfig ?? '' };
+const kubeArgs = ['--target', 'kube'];
+
+function api(): CoreV1Api {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig!);
+  return kc.makeApiClient(CoreV1Api);
+}
+
+/** Namespaces and pods this run left behind (by its label). */
+async function leftovers(runId: string): Promise<string[]> {
+  const selector = `holistic.run=${sanitizeLabel(runId)}`;
+  const ns = await api().listNamespace({ labelSelector: selector });
+  const pods = await api().listPodForAllNamespaces({ labelSelector: selector });
+  return [...ns.items.map((n) => `namespace/${n.metadata!.name}`), ...pods.items.map((p) => `pod/${p.metadata!.namespace}/${p.metadata!.name}`)];
+}
+
+describe.skipIf(!kubeconfig)('kube target on the local test cluster', () => {
+  test('cpu-hotspot passes; the ephemeral container read back has SYS_PTRACE and targets the app; nothing is left', async ({ out }) => {
+    const r = await holistic(['run', 'cpu-hotspot', ...kubeArgs, '--duration', '5', '--out', out], { env });
+    expect(r.exitCode, r.all).toBe(0);
+    const summary = await readSummary(await runFolder(out));
+    expect(summary).toMatchObject({ target: 'kube', verdict: 'pass' });
+    expect(summary.hotspots[0]).toMatchObject({ name: 'hash_password' });
+    expect(summary.hotspots[0]!.self).toBeGreaterThanOrEqual(0.8);
+    expect(summary.debugContainer).toMatchObject({ image: 'localhost/debug-tools:latest', capabilities: ['SYS_PTRACE'], privileged: false, target: 'bad-app' });
+    expect(summary.debugContainer!.name).toMatch(/^debugger-[0-9a-f]{6}$/);
+    const spec = JSON.parse(summary.environment['ephemeral container (read back from the API)']!);
+    expect(spec).toMatchObject({ targetContainerName: 'bad-app', securityContext: { capabilities: { add: ['SYS_PTRACE'] } } });
+    // The seed's warning: tools ran through exec, so nothing of the session is in the container's log.
+    expect(summary.environment['debug container log']).toMatch(/^empty/);
+    expect(summary.environment['by hand (kubectl)']).toContain('kubectl debug -n holistic-');
+    expect(summary.threads!.some((t) => !t.idle && t.frames[0]!.startsWith('hash_password'))).toBe(true);
+    expect(await readFile(path.join(await runFolder(out), 'app.log'), 'utf8')).toMatch(/badapp listening on 0\.0\.0\.0:8000/);
+    expect(await leftovers(summary.runId)).toEqual([]);
+  });
+
+  test('an app pod that never gets Ready: exit 3 with its events and logs; the namespace is deleted', async ({ out }) => {
+    const r = await holistic(['run', 'cpu-hotspot', ...kubeArgs, '--out', out, '--app-env', 'BADAPP_BCRYPT_ROUNDS=banana'], { env });
+    expect(r.exitCode, r.all).toBe(3);
+    expect(r.stderr).toMatch(/pod holistic-[0-9a-f]+\/bad-app will not become Ready: (phase Failed|CrashLoopBackOff)/);
+    expect(r.stderr).toContain("badapp: BADAPP_BCRYPT_ROUNDS='banana' is not an integer");
+    expect(await leftovers((await readSummary(await runFolder(out))).runId)).toEqual([]);
+  });
+
+  test('a debug image the node does not have: exit 3 naming the image and how to load it', async ({ out }) => {
+    const r = await holistic(['run', 'cpu-hotspot', ...kubeArgs, '--out', out, '--tools-image', 'localhost/holistic-no-such-image:1'], { env });
+    expect(r.exitCode, r.all).toBe(3);
+    expect(r.stderr).toMatch(/debug container debugger-[0-9a-f]+ \(localhost\/holistic-no-such-image:1\) did not start: ErrImageNeverPull/);
+    expect(r.stderr).toContain('kind load docker-image localhost/holistic-no-such-image:1');
+    expect(await leftovers((await readSummary(await runFolder(out))).runId)).toEqual([]);
+  });
+
+  test('Pod Security "baseline" forbids SYS_PTRACE: exit 3 naming the level; only our pod is deleted', async ({ out }) => {
+    const namespace = `holistic-psa-${process.pid}`;
+    await api().createNamespace({ body: { metadata: { name: namespace, labels: { 'pod-security.kubernetes.io/enforce': 'baseline' } } } });
+    try {
+      await api().createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'default' } } });
+      const r = await holistic(['run', 'cpu-hotspot', ...kubeArgs, '--namespace', namespace, '--out', out], { env });
+      expect(r.exitCode, r.all).toBe(3);
+      expect(r.stderr).toMatch(/refused by Pod Security admission: .*violates PodSecurity "baseline:latest".*SYS_PTRACE/s);
+      // The namespace was the user's: it stays; our pod does not.
+      expect((await api().readNamespace({ name: namespace })).metadata!.name).toBe(namespace);
+      expect((await api().listNamespacedPod({ namespace })).items).toEqual([]);
+    } finally {
+      await api().deleteNamespace({ name: namespace }).catch(() => undefined);
+      const ns = await api().readNamespace({ name: namespace }).catch(() => undefined);
+      if (ns) await api().replaceNamespaceFinalize({ name: namespace, body: { ...ns, spec: { finalizers: [] } } }).catch(() => undefined);
+    }
+  });
+
+  test('no RBAC permission: exit 3 naming what was forbidden', async ({ out }) => {
+    // A user the cluster's CA vouches for but no role binds: authenticated, allowed nothing.
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'holistic-rbac-'));
+    try {
+      const pki = path.join(path.dirname(kubeconfig!), 'pki');
+      await execa('openssl', ['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${dir}/u.key`, '-subj', '/CN=holistic-nobody', '-out', `${dir}/u.csr`]);
+      await execa('openssl', ['x509', '-req', '-in', `${dir}/u.csr`, '-CA', `${pki}/ca.crt`, '-CAkey', `${pki}/ca.key`, '-CAcreateserial', '-CAserial', `${dir}/ca.srl`, '-days', '1', '-out', `${dir}/u.crt`]);
+      const kc = new KubeConfig();
+      kc.loadFromFile(kubeconfig!);
+      const cluster = kc.getCurrentCluster()!;
+      await writeFile(
+        `${dir}/kubeconfig`,
+        JSON.stringify({
+          apiVersion: 'v1', kind: 'Config', 'current-context': 'nobody',
+          clusters: [{ name: 'c', cluster: { server: cluster.server, 'certificate-authority': `${pki}/ca.crt` } }],
+          users: [{ name: 'nobody', user: { 'client-certificate': `${dir}/u.crt`, 'client-key': `${dir}/u.key` } }],
+          contexts: [{ name: 'nobody', context: { cluster: 'c', user: 'nobody' } }],
+        }),
+      );
+      const r = await holistic(['run', 'cpu-hotspot', ...kubeArgs, '--out', out], { env: { KUBECONFIG: `${dir}/kubeconfig` } });
+      expect(r.exitCode, r.all).toBe(3);
+      expect(r.stderr).toMatch(/create namespace holistic-[0-9a-f]+: forbidden: .*"holistic-nobody" cannot create resource "namespaces"/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('no cluster at the address: exit 3 with the context it tried', async ({ out }) => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'holistic-nocluster-'));
+    try {
+      await writeFile(
+        `${dir}/kubeconfig`,
+        JSON.stringify({
+          apiVersion: 'v1', kind: 'Config', 'current-context': 'gone',
+          clusters: [{ name: 'gone', cluster: { server: 'https://127.0.0.1:1', 'insecure-skip-tls-verify': true } }],
+          users: [{ name: 'u', user: { token: 'x' } }],
+          contexts: [{ name: 'gone', context: { cluster: 'gone', user: 'u' } }],
+        }),
+      );
+      const r = await holistic(['run', 'cpu-hotspot', ...kubeArgs, '--out', out], { env: { KUBECONFIG: `${dir}/kubeconfig` } });
+      expect(r.exitCode, r.all).toBe(3);
+      expect(r.stderr).toContain('no Kubernetes cluster answered at https://127.0.0.1:1 (context gone)');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('Ctrl-C while py-spy records: exit 130, the namespace and port-forward are gone', async ({ out }) => {
+    const child = holistic(['run', 'cpu-hotspot', ...kubeArgs, '--duration', '60', '--out', out], { env });
+    const r = await interruptWhen(child, 'py-spy record', 2000);
+    expect(r.exitCode, r.all).toBe(130);
+    const summary = await readSummary(await runFolder(out));
+    expect(summary.interrupted).toBe(true);
+    expect(await leftovers(summary.runId)).toEqual([]);
+    await expect(fetch(summary.app.url)).rejects.toThrow();
+  });
+});
+
+
+describe.skipIf(!kubeconfig)('kind target, with a FAKE kind binary standing in for kind (which cannot run here)', () => {
+  // test/fixtures/fake-bin/kind records its calls and stands for a cluster with the local test cluster:
+  // the context kind-<name> points at it and `kind load docker-image` really loads into its containerd.
+  test('a missing cluster is created from kind-config.yaml, both images loaded, the run passes, and --no-keep-cluster deletes it', async ({ out }) => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'holistic-fakekind-'));
+    try {
+      const kc = new KubeConfig();
+      kc.loadFromFile(kubeconfig!);
+      const current = kc.getCurrentContext();
+      const exported = JSON.parse(kc.exportConfig()) as { contexts: { name: string }[]; 'current-context': string };
+      exported.contexts = exported.contexts.map((c) => (c.name === current ? { ...c, name: 'kind-holistic-fake' } : c));
+      exported['current-context'] = 'some-other-context';
+      await writeFile(`${dir}/kubeconfig`, JSON.stringify(exported));
+      const log = `${dir}/kind.log`;
+      const fakeEnv = {
+        PATH: `${path.join(import.meta.dirname, '..', 'fixtures', 'fake-bin')}:${process.env.PATH}`,
+        KUBECONFIG: `${dir}/kubeconfig`,
+        KIND_CLUSTER: 'holistic-fake',
+        FAKE_KIND_LOG: log,
+        FAKE_KIND_CLUSTERS: '',
+        HOLISTIC_CLUSTER_DIR: path.dirname(kubeconfig!),
+      };
+      const r = await holistic(['run', 'cpu-hotspot', '--target', 'kind', '--duration', '3', '--no-keep-cluster', '--out', out], { env: fakeEnv });
+      expect(r.exitCode, r.all).toBe(0);
+      const calls = (await readFile(log, 'utf8')).trim().split('\n');
+      expect(calls).toEqual([
+        'kind get clusters',
+        expect.stringMatching(/^kind create cluster --name holistic-fake --config \S+\/kind-config\.yaml --wait 120s$/),
+        'kind load docker-image localhost/badapp:latest --name holistic-fake',
+        'kind load docker-image localhost/debug-tools:latest --name holistic-fake',
+        'kind delete cluster --name holistic-fake',
+      ]);
+      const summary = await readSummary(await runFolder(out));
+      expect(summary).toMatchObject({ target: 'kind', verdict: 'pass' });
+      expect(summary.environment.cluster).toContain('(context kind-holistic-fake)');
+
+      // `holistic down` deletes the reused cluster.
+      const down = await holistic(['down'], { env: fakeEnv });
+      expect(down.exitCode, down.all).toBe(0);
+      expect((await readFile(log, 'utf8')).trim().split('\n').at(-1)).toBe('kind delete cluster --name holistic-fake');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
