@@ -16,6 +16,7 @@ import { parseFlamegraphSvg } from '../harness/profile/flamegraph-svg.js';
 import { parsePySpyRaw } from '../harness/profile/pyspy-raw.js';
 import { runScenario } from '../harness/run.js';
 import cpuHotspot from '../scenarios/cpu-hotspot.js';
+import { gateBench, observerBench } from './gate.js';
 import { syntheticRaw } from './synthetic.js';
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
@@ -119,6 +120,10 @@ async function timeIt(fn: () => unknown): Promise<{ ms: number; heapMb: number }
 }
 
 console.log(`holistic bench on ${os.cpus().length} cores, node ${process.version}`);
+// --gate-only / --observer-only run just that section; --gate-trials (default 10), --gate-duration (default 5).
+if (!args.has('readers-only') && !args.has('observer-only')) await gateBench(Number(args.get('gate-trials') ?? 10), Number(args.get('gate-duration') ?? 5));
+if (!args.has('readers-only') && !args.has('gate-only')) await observerBench(Number(args.get('observer-trials') ?? 3), Number(args.get('observer-duration') ?? 6));
+if (args.has('gate-only') || args.has('observer-only')) process.exit(0);
 if (!args.has('readers-only')) {
   const local = await harnessOverhead('local');
   if (await detectEngine().then(() => true, () => false)) {

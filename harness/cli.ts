@@ -10,6 +10,8 @@ import { formatVerdict } from './assert/format.js';
 import { doctor, formatDoctor } from './doctor.js';
 import { ExitCode, exitCodeOf, HolisticError } from './errors.js';
 import { formatLoad } from './load/autocannon.js';
+import { formatObserver } from './observer/effect.js';
+import { formatInfo } from './baseline/gate.js';
 import { percent } from './assert/verdict.js';
 import { runScenario } from './run.js';
 import { deleteCluster } from './targets/kind.js';
@@ -25,6 +27,12 @@ const defaultIo: Io = {
   err: (text) => process.stderr.write(text + '\n'),
 };
 
+function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number of seconds >= 0');
+  return n;
+}
+
 interface CliRunFlags {
   target: string;
   duration?: number;
@@ -38,6 +46,11 @@ interface CliRunFlags {
   node?: string;
   imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
   keepCluster: boolean;
+  baseline?: string;
+  saveBaseline?: string;
+  sampling: 'nonblocking' | 'blocking';
+  flamegraph: boolean;
+  unprofiled?: number;
 }
 
 function positiveNumber(value: string): number {
@@ -70,6 +83,11 @@ export async function main(argv: readonly string[], io: Io = defaultIo, signal?:
     .option('--node <name>', 'pin the app pod to this node (clusters without a scheduler)')
     .addOption(new Option('--image-pull-policy <policy>', 'for the app and debug images (default Never for localhost/ images)').choices(['Always', 'IfNotPresent', 'Never']))
     .option('--no-keep-cluster', 'kind/k3d: delete the cluster at the end if this run created it (default: keep it for reuse)')
+    .addOption(new Option('--baseline <file>', 'compare against this baseline: a regression fails the run (exit 1)').conflicts('saveBaseline'))
+    .option('--save-baseline <file>', 'write this run as a baseline when it passes')
+    .addOption(new Option('--sampling <mode>', 'py-spy sampling: nonblocking reads the app without pausing it').choices(['nonblocking', 'blocking']).default('nonblocking'))
+    .option('--no-flamegraph', 'one py-spy sampler (raw counts) instead of two (raw + flame graph SVG)')
+    .option('--unprofiled <seconds>', 'unprofiled load before the profiled phase, for the observer effect (0: skip)', nonNegativeNumber)
     .action(async (name: string, opts: CliRunFlags) => {
       let appEnv: Record<string, string>;
       try {
@@ -91,6 +109,11 @@ export async function main(argv: readonly string[], io: Io = defaultIo, signal?:
         nodeName: opts.node,
         imagePullPolicy: opts.imagePullPolicy,
         keepCluster: opts.keepCluster,
+        baseline: opts.baseline,
+        saveBaseline: opts.saveBaseline,
+        sampling: opts.sampling,
+        flamegraph: opts.flamegraph,
+        unprofiledS: opts.unprofiled,
         signal,
         log: (line) => io.err(`holistic: ${line}`),
       });
@@ -101,6 +124,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo, signal?:
         io.out(`top hotspot: ${top.name} (${top.file ?? '?'}) self ${percent(top.self)} of ${summary.samples} samples`);
       }
       if (summary.load) io.out(`load: ${formatLoad(summary.load)}`);
+      if (summary.observer) io.out(formatObserver(summary.observer));
+      for (const c of summary.baseline?.comparisons.filter((x) => !x.gated) ?? []) io.out(formatInfo(c));
       if (summary.error) io.err(`holistic: ${summary.interrupted ? 'interrupted' : 'error'}: ${summary.error}`);
       io.out(`${summary.verdict === 'pass' ? 'PASS' : 'FAIL'} ${summary.scenario} on ${summary.target}: report ${path.relative(process.cwd(), path.join(outcome.runDir, 'report.html')) || outcome.runDir}`);
       exitCode = outcome.exitCode;

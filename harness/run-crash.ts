@@ -104,6 +104,7 @@ export async function runCrashScenario(scenario: CrashScenario, options: RunOpti
     load: null,
     app: { name: scenario.app.name, url: '', description: crashed?.description ?? '' },
     debugContainer: null,
+    observer: null,
     durations: { setup_s: round(setupS), profile_s: round(profileS), teardown_s: round(teardownS) },
     artifacts,
     warnings,

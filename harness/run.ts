@@ -13,8 +13,15 @@ import type { Verdict } from './assert/verdict.js';
 import { Cleanup } from './cleanup.js';
 import { InterruptedError, RunError, exitCodeOf } from './errors.js';
 import { tail } from './exec.js';
-import { runLoad, summarizeLoad } from './load/autocannon.js';
+import { readBaseline, writeBaseline, type Baseline } from './baseline/file.js';
+import { gate, gateEnvironment, hotspotCounts, makeBaseline } from './baseline/gate.js';
+import { k6Version } from './load/k6.js';
+import { reapedChildrenCpuS } from './load/cpu.js';
+import { measureLoad, type LoadPlan } from './load/measure.js';
 import { probe } from './load/probe.js';
+import type { LoadSeries } from './load/series.js';
+import { formatObserver, observerEffect, observerWarning, type Sampling } from './observer/effect.js';
+import { appendStepSummary } from './report/markdown.js';
 import type { LoadResult } from './load/types.js';
 import { runCrashScenario } from './run-crash.js';
 import { isCrashScenario, type CrashScenario } from './scenario.js';
@@ -33,6 +40,18 @@ export interface RunOptions extends TargetOptions {
   outDir?: string;
   appEnv?: Record<string, string>;
   signal?: AbortSignal;
+  /** Compare against this baseline file (regression gate); read before anything starts. */
+  baseline?: string;
+  /** Write this run as a baseline (only when it passed). */
+  saveBaseline?: string;
+  /** py-spy sampling: nonblocking (default) or blocking (pauses the app per sample). */
+  sampling?: 'nonblocking' | 'blocking';
+  /** Also record py-spy's flame graph SVG with a second sampler (default true). */
+  flamegraph?: boolean;
+  /** Seconds of unprofiled load before the scenario (the observer-effect reference); 0 skips it. */
+  unprofiledS?: number;
+  /** Markdown summary appended here (default: $GITHUB_STEP_SUMMARY when set). */
+  stepSummary?: string;
   /** Progress lines for a person (the CLI prints them; tests may collect them). */
   log?: (line: string) => void;
 }
@@ -50,6 +69,10 @@ export async function runScenario(scenario: Scenario | CrashScenario, options: R
   const log = options.log ?? (() => undefined);
   const started = new Date();
   const runId = `${scenario.name}-${started.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`;
+  // Bad input fails before anything starts: a wrong baseline (exit 2), k6 asked for but missing (exit 3).
+  const baseline: Baseline | undefined = options.baseline ? await readBaseline(options.baseline, scenario.name) : undefined;
+  const generator = scenario.load?.generator ?? 'autocannon';
+  if (generator === 'k6') log(`load generator: ${await k6Version()}`);
   const { target, reason } = await resolveTarget(options.target ?? 'auto', options);
   log(`target: ${reason}`);
   const runDir = path.resolve(options.outDir ?? 'reports', runId);
@@ -70,6 +93,9 @@ export async function runScenario(scenario: Scenario | CrashScenario, options: R
   let verdicts: Verdict[] = [];
   let profile: Profile | undefined;
   let load: LoadResult | null = null;
+  let series: LoadSeries | null = null;
+  let unprofiled: LoadResult | null = null;
+  let sampling: Sampling | null = null;
   let threads: RunSummary['threads'];
   let deployment: Deployment | undefined;
   let debug: DebugSession | undefined;
@@ -98,6 +124,27 @@ export async function runScenario(scenario: Scenario | CrashScenario, options: R
     setupS = (performance.now() - t0) / 1000;
 
     const app = deployment;
+    const plan = (o: { path?: string; durationS?: number; connections?: number }): LoadPlan => ({
+      url: app.url + (o.path ?? scenario.app.loadPath),
+      durationS: o.durationS ?? durationS,
+      connections: o.connections ?? scenario.load?.connections ?? 2,
+      generator,
+      k6Script: scenario.load?.k6Script,
+      scratchDir,
+      signal,
+      appPid: app.hostPid,
+    });
+    // The observer-effect reference: the same load without any profiler attached.
+    // Short: half the duration, 2 to 5 s (ratios of a few seconds are noisy; the README says how noisy).
+    const unprofiledS = options.unprofiledS ?? Math.min(durationS, 5, Math.max(2, Math.round(durationS / 2)));
+    if (unprofiledS > 0) {
+      const p = plan({ durationS: unprofiledS });
+      log(`load without profiler: ${generator} ${p.url}, ${p.connections} connections, ${unprofiledS} s`);
+      const measured = await measureLoad(p);
+      unprofiled = measured.load;
+      if (measured.saturation) warn(measured.saturation);
+      if (measured.contention) warn(`unprofiled phase: ${measured.contention}`);
+    }
     const session = debug;
     const ctx: ScenarioContext = {
       app,
@@ -112,17 +159,27 @@ export async function runScenario(scenario: Scenario | CrashScenario, options: R
         artifacts[name] = relativePath;
       },
       load: async (o = {}) => {
-        const url = app.url + (o.path ?? scenario.app.loadPath);
-        const connections = o.connections ?? 2;
-        log(`load: autocannon ${url}, ${connections} connections, ${o.durationS ?? durationS} s`);
-        const raw = await runLoad({ url, connections, durationS: o.durationS ?? durationS, signal });
-        load = summarizeLoad(raw, { url, connections });
-        return load;
+        const p = plan(o);
+        log(`load: ${generator} ${p.url}, ${p.connections} connections, ${p.durationS} s`);
+        const measured = await measureLoad(p);
+        if (measured.saturation) warn(measured.saturation);
+        if (measured.contention) warn(measured.contention);
+        load = measured.load;
+        series = measured.series ?? null;
+        return measured.load;
       },
       pySpy: {
         record: async (o = {}) => {
           log(`py-spy record --pid ${session.appPid} for ${o.durationS ?? durationS} s`);
-          const recording = await pySpyRecord(session, runDir, { durationS, ...o, signal });
+          const recordOptions = { durationS, nonblocking: options.sampling !== 'blocking', flamegraph: options.flamegraph ?? true, ...o, signal };
+          sampling = { mode: recordOptions.nonblocking ? 'nonblocking' : 'blocking', samplers: recordOptions.flamegraph ? 2 : 1, rate_hz: recordOptions.rateHz ?? 100 };
+          const cpuBefore = await reapedChildrenCpuS();
+          const recording = await pySpyRecord(session, runDir, recordOptions);
+          const cpuAfter = await reapedChildrenCpuS();
+          // Only where py-spy runs as our descendant (local target); in a container it is the engine's child.
+          if (!debug?.image && cpuBefore !== undefined && cpuAfter !== undefined) {
+            sampling.profiler_cores = Math.round(((cpuAfter - cpuBefore) / recordOptions.durationS) * 1000) / 1000;
+          }
           profile = recording.profile;
           artifacts.profile = path.basename(recording.rawPath);
           if (recording.svgPath) artifacts.flamegraph = path.basename(recording.svgPath);
@@ -178,6 +235,36 @@ export async function runScenario(scenario: Scenario | CrashScenario, options: R
     }
   }
 
+  // What the profiler cost the app, and the regression gate: both need a finished body.
+  const observer = !error && unprofiled && load ? observerEffect(unprofiled, load, sampling) : null;
+  if (observer) {
+    log(formatObserver(observer));
+    const w = observerWarning(observer);
+    if (w) warn(w);
+  }
+  const finalLoad = load as LoadResult | null;
+  const top = profile ? hotspots(profile, 20) : [];
+  const environment = gateEnvironment({
+    target: target.kind,
+    python: deployment?.environment.python,
+    generator,
+    connections: finalLoad?.connections ?? scenario.load?.connections ?? 2,
+    durationS,
+    sampling,
+    appEnv,
+  });
+  let baselineBlock: RunSummary['baseline'];
+  if (baseline && !error) {
+    const result = gate(options.baseline!, baseline, { series, load: finalLoad, hotspots: hotspotCounts(top, profile?.totalWeight ?? 0), durationS, environment }, scenario.regression);
+    verdicts = [...verdicts, ...result.verdicts];
+    result.warnings.forEach(warn);
+    baselineBlock = result.block;
+  }
+  if (series) {
+    await writeFile(path.join(runDir, 'load-series.json'), JSON.stringify(series) + '\n');
+    artifacts.loadSeries = 'load-series.json';
+  }
+
   artifacts.summary = 'summary.json';
   artifacts.report = 'report.html';
   artifacts.junit = 'junit.xml';
@@ -194,6 +281,8 @@ export async function runScenario(scenario: Scenario | CrashScenario, options: R
     hotspots: profile ? hotspots(profile) : [],
     samples: profile?.totalWeight ?? 0,
     load,
+    observer,
+    ...(baselineBlock ? { baseline: baselineBlock } : {}),
     app: { name: scenario.app.name, url: deployment?.url ?? '', description: deployment?.description ?? '', hostPid: deployment?.hostPid },
     debugContainer: debug
       ? { image: debug.image ?? null, capabilities: debug.capabilities, privileged: debug.privileged, ...(debug.container ?? {}) }
@@ -209,6 +298,17 @@ export async function runScenario(scenario: Scenario | CrashScenario, options: R
   await writeFile(path.join(runDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   await writeFile(path.join(runDir, 'report.html'), renderReport(summary, profile));
   await writeFile(path.join(runDir, 'junit.xml'), renderJunit(summary));
+  const stepSummary = options.stepSummary ?? process.env.GITHUB_STEP_SUMMARY;
+  if (stepSummary) await appendStepSummary(stepSummary, summary, runDir);
+
+  if (options.saveBaseline) {
+    if (summary.verdict === 'pass') {
+      await writeBaseline(options.saveBaseline, makeBaseline({ scenario: scenario.name, runId, environment, load: finalLoad, series, hotspots: hotspotCounts(top, profile?.totalWeight ?? 0) }));
+      log(`baseline saved: ${options.saveBaseline}`);
+    } else {
+      log(`baseline NOT saved to ${options.saveBaseline}: the run did not pass`);
+    }
+  }
 
   const exitCode = error ? exitCodeOf(error) : summary.verdict === 'pass' ? 0 : 1;
   return { summary, runDir, profile, exitCode };

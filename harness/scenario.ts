@@ -6,6 +6,7 @@
  */
 import type { AppSpec } from './app.js';
 import type { Verdict } from './assert/verdict.js';
+import type { RegressionThresholds } from './baseline/thresholds.js';
 import type { LoadResult } from './load/types.js';
 import type { Dump, RecordOptions, Recording } from './tools/py-spy.js';
 import type { CrashedStart, DebugProfile, DebugSession, Deployment } from './targets/types.js';
@@ -44,6 +45,13 @@ export interface Scenario {
   debugProfile?: DebugProfile;
   /** Default `--duration` in seconds. */
   durationS?: number;
+  /**
+   * The load: autocannon by default; `k6` runs `k6Script` (TypeScript typed with @types/k6) and needs a `k6`
+   * binary on PATH. `connections` is also what the unprofiled phase (the observer-effect check) uses.
+   */
+  load?: { generator?: 'autocannon' | 'k6'; k6Script?: string; connections?: number };
+  /** How far each metric may move against `--baseline` before the gate fails (baseline/thresholds.ts). */
+  regression?: RegressionThresholds;
   run(ctx: ScenarioContext): Promise<Verdict[]>;
 }
 

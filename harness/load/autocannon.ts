@@ -24,6 +24,9 @@ export function runLoad(options: LoadOptions): Promise<RawAutocannonResult> {
         else resolve(result);
       },
     );
+    // Per-request latencies and per-second counts for the regression gate (load/series.ts).
+    const recorder = options.recorder;
+    if (recorder) instance.on('response', (_client, _status, _bytes, responseTime) => recorder.response(responseTime));
     // autocannon keeps running until its duration ends: stop it when the run is aborted.
     const onAbort = () => instance.stop();
     options.signal?.addEventListener('abort', onAbort, { once: true });

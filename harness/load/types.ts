@@ -15,6 +15,12 @@ export interface LoadResult {
   timeouts: number;
   /** Answers with a status outside 2xx. */
   non2xx: number;
+  /** Share of one CPU core the load generator used (autocannon is single-threaded: near 1 = it is the bottleneck). */
+  loadgen_cpu?: number;
+  /** CPU milliseconds the app spent per completed request (its process's utime + stime over the load). */
+  app_cpu_ms_per_request?: number;
+  /** Average CPU cores other processes on the machine used meanwhile (noise for wall-clock numbers). */
+  others_cores?: number;
 }
 
 export interface LoadOptions {
@@ -24,4 +30,6 @@ export interface LoadOptions {
   /** Per-request timeout in seconds. */
   timeoutS?: number;
   signal?: AbortSignal;
+  /** Collects per-second counts and per-request latencies (load/series.ts). */
+  recorder?: import('./series.js').SeriesRecorder;
 }

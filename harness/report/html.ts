@@ -90,6 +90,7 @@ ${
 </table>`
     : '<p>No load was run.</p>'
 }
+${renderObserver(summary.observer)}
 
 <h2>Where it ran</h2>
 <table>
@@ -119,6 +120,20 @@ ${Object.entries(summary.artifacts)
 </body>
 </html>
 `;
+}
+
+/** What the profiler cost the app: profiled / unprofiled load, shown in every report (or why it is missing). */
+function renderObserver(o: RunSummary['observer']): string {
+  if (!o) return '<h3>Observer effect</h3><p>Not measured in this run (no unprofiled phase, or the run did not finish).</p>';
+  const flag = (moved: boolean) => (moved ? ' class="num warn"' : ' class="num"');
+  return `<h3>Observer effect <small>(profiled / unprofiled${o.sampling ? `; py-spy ${escapeHtml(o.sampling.mode)}, ${o.sampling.samplers} sampler(s) at ${o.sampling.rate_hz} Hz` : ''}${o.sampling?.profiler_cores !== undefined ? `; the samplers used ${o.sampling.profiler_cores.toFixed(2)} CPU cores` : ''})</small></h3>
+<table>
+<tr><th></th><th>unprofiled</th><th>profiled</th><th>ratio</th></tr>
+<tr><th>throughput</th><td class="num">${o.unprofiled.rps} req/s</td><td class="num">${o.profiled.rps} req/s</td><td${flag(Math.abs(1 - o.rps_ratio) > 0.1)}>×${o.rps_ratio.toFixed(2)}</td></tr>
+<tr><th>p50</th><td class="num">${o.unprofiled.p50_ms} ms</td><td class="num">${o.profiled.p50_ms} ms</td><td class="num">×${o.p50_ratio.toFixed(2)}</td></tr>
+<tr><th>p99</th><td class="num">${o.unprofiled.p99_ms} ms</td><td class="num">${o.profiled.p99_ms} ms</td><td${flag(Math.abs(o.p99_ratio - 1) > 0.1)}>×${o.p99_ratio.toFixed(2)}</td></tr>
+<tr><th>requests</th><td class="num">${o.unprofiled.requests} in ${o.unprofiled.duration_s.toFixed(1)} s</td><td class="num">${o.profiled.requests} in ${o.profiled.duration_s.toFixed(1)} s</td><td></td></tr>
+</table>`;
 }
 
 function renderThreads(threads: NonNullable<RunSummary['threads']>): string {

@@ -2,6 +2,8 @@
 import type { Hotspot } from '../assert/hotspot.js';
 import type { Verdict } from '../assert/verdict.js';
 import type { LoadResult } from '../load/types.js';
+import type { BaselineBlock } from '../baseline/gate.js';
+import type { ObserverEffect } from '../observer/effect.js';
 
 export interface RunSummary {
   schema: 1;
@@ -17,6 +19,10 @@ export interface RunSummary {
   hotspots: Hotspot[];
   samples: number;
   load: LoadResult | null;
+  /** Profiled / unprofiled throughput and latency: what the profiler cost the app (null: not measured). */
+  observer: ObserverEffect | null;
+  /** Set with --baseline: each metric's comparison (change, interval, outcome). */
+  baseline?: BaselineBlock;
   app: { name: string; url: string; description: string; hostPid?: number };
   debugContainer: { image: string | null; capabilities: string[]; privileged: boolean; name?: string; target?: string } | null;
   durations: { setup_s: number; profile_s: number; teardown_s: number };

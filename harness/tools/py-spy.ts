@@ -36,6 +36,9 @@ export interface Recording {
   argv: string[];
 }
 
+/** Blocking recordings in progress per session: ptrace allows one tracer, so nothing else can attach meanwhile. */
+const blockingRecords = new WeakMap<DebugSession, number>();
+
 export async function record(session: DebugSession, hostDir: string, options: RecordOptions): Promise<Recording> {
   const common = [
     'record',
@@ -51,9 +54,13 @@ export async function record(session: DebugSession, hostDir: string, options: Re
   const svgArgv = ['py-spy', ...common, '--format', 'flamegraph', '--output', svgIn];
   // SIGINT, not SIGTERM, when stopped early: py-spy then still writes what it sampled.
   const execOptions = { timeoutMs: (options.durationS + 60) * 1000, signal: options.signal, killSignal: 'SIGINT' as const };
+  const blocking = !(options.nonblocking ?? true);
+  if (blocking) blockingRecords.set(session, (blockingRecords.get(session) ?? 0) + 1);
   const runs = [session.exec(rawArgv, execOptions)];
   if (options.flamegraph ?? true) runs.push(session.exec(svgArgv, execOptions));
-  const results = await Promise.all(runs);
+  const results = await Promise.all(runs).finally(() => {
+    if (blocking) blockingRecords.set(session, (blockingRecords.get(session) ?? 1) - 1);
+  });
   results.forEach((result) => checkPySpy(result, session));
 
   const rawPath = path.join(hostDir, 'profile.txt');
@@ -84,6 +91,12 @@ export async function dump(session: DebugSession, options: { signal?: AbortSigna
 function checkPySpy(result: RunResult, session: DebugSession): void {
   if (result.exitCode === 0) return;
   const output = `${result.stderr}\n${result.stdout}`;
+  if (/Permission denied|Operation not permitted|os error 1\b|os error 13/.test(output) && (blockingRecords.get(session) ?? 0) > 0) {
+    throw new RunError(
+      `py-spy could not attach to pid ${session.appPid}: a blocking \`py-spy record\` holds it (ptrace allows one tracer ` +
+        `at a time). Sample with --sampling nonblocking, or run it after the recording.\n${result.command}\n${tail(output, 6)}`,
+    );
+  }
   if (/Permission denied|Operation not permitted|os error 1\b|os error 13/.test(output)) {
     throw new PrerequisiteError(
       `py-spy is not permitted to attach to pid ${session.appPid}: it needs the SYS_PTRACE capability ` +

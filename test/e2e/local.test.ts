@@ -104,8 +104,10 @@ describe('any Python app, not only bad-app', () => {
     expect(r.exitCode, r.all).toBe(0);
     expect(r.stderr).toMatch(/warning: http-server closes the connection after each response \(HTTP\/1\.0\)/);
     const summary = await readSummary(await runFolder(out));
-    expect(summary.warnings).toHaveLength(1);
-    expect(summary.warnings[0]).toMatch(/Serve HTTP\/1\.1 with keep-alive/);
+    // Other warnings (the observer effect, busy neighbours) depend on the machine; this one on the app.
+    const keepAlive = summary.warnings.filter((w) => /closes the connection/.test(w));
+    expect(keepAlive).toHaveLength(1);
+    expect(keepAlive[0]).toMatch(/Serve HTTP\/1\.1 with keep-alive/);
     expect(summary.hotspots).toEqual([]);
   });
 });

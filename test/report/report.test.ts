@@ -26,6 +26,7 @@ function summary(overrides: Partial<RunSummary> = {}): RunSummary {
     hotspots: hotspots(profile),
     samples: profile.totalWeight,
     load: { generator: 'autocannon', url: 'http://127.0.0.1:1/', connections: 2, duration_s: 5, requests: 40, rps: 8, p50_ms: 210, p90_ms: 230, p99_ms: 250, max_ms: 260, errors: 0, timeouts: 0, non2xx: 0 },
+    observer: null,
     app: { name: 'bad-app', url: 'http://127.0.0.1:1', description: 'local process' },
     debugContainer: { image: null, capabilities: ['SYS_PTRACE'], privileged: false },
     durations: { setup_s: 1, profile_s: 5, teardown_s: 0.2 },

@@ -1,0 +1,249 @@
+/**
+ * A run against its baseline, metric by metric, as verdicts. Each metric gets an estimate of its change, a
+ * confidence interval, and one of three outcomes:
+ *   - regressed:    the change is worse than the threshold AND the interval excludes "no change";
+ *   - inconclusive: too few samples, or the interval is wider than the threshold (a change of the threshold's
+ *                   size could not be told from noise) — a failed verdict that says how long to run instead;
+ *   - pass:         otherwise.
+ * Methods: throughput by Welch's t-test on mean latency (Little's law, closed-loop load); latency percentiles by a seeded
+ * bootstrap of the ratio of percentiles over per-request latencies; hotspot shares by Newcombe's interval for
+ * the difference of two binomial shares (Wilson score). README "Regression gating" says why.
+ */
+import type { Verdict } from '../assert/verdict.js';
+import type { LoadSeries } from '../load/series.js';
+import type { LoadResult } from '../load/types.js';
+import { bootstrapQuantileRatio } from '../stats/bootstrap.js';
+import { shareDifference } from '../stats/proportion.js';
+import { welch } from '../stats/welch.js';
+import type { Baseline, BaselineFrame } from './file.js';
+import type { Metric, ResolvedThresholds } from './thresholds.js';
+
+export type Outcome = 'pass' | 'regressed' | 'inconclusive';
+
+export interface Comparison {
+  /** Which threshold applies (and whether it gates). */
+  key: Metric;
+  metric: string;
+  /** A verdict (true) or reported only. */
+  gated: boolean;
+  outcome: Outcome;
+  baseline: number;
+  current: number;
+  /** Relative change (throughput, latency) or share points (hotspots), signed: + = higher. */
+  change: number;
+  low: number;
+  high: number;
+  threshold: number;
+  unit: 'relative' | 'points';
+  method: string;
+  /** For inconclusive: what to do instead. */
+  advice?: string;
+}
+
+export interface CurrentRun {
+  series: LoadSeries | null;
+  rps: number | undefined;
+  /** This run's load summary, for the values shown when a comparison is inconclusive. */
+  load?: Pick<LoadResult, 'p50_ms' | 'p90_ms' | 'p99_ms'> | null;
+  hotspots: { totalSamples: number; frames: BaselineFrame[] };
+  durationS: number;
+}
+
+/** A percentile needs this many observations beyond it (on its rarer side) in each run. */
+const TAIL_OBSERVATIONS = 5;
+/** Fewer requests than this per run and no mean or median is trusted. */
+const MIN_REQUESTS = 10;
+/**
+ * CPU per request is counted whole (idle to idle), so its precision is the tick bound, not the request count
+ * (bcrypt's work per request is fixed; the unprofiled phase has warmed the app up). Three requests still guard
+ * against one odd request deciding alone. Measured: at bcrypt cost 13 on a 2-core VM whose neighbours took 1.7
+ * cores, 5 s of load got only 4 requests sent.
+ */
+const MIN_CPU_REQUESTS = 3;
+/** Hotspots are compared when either run gives them at least this self share. */
+const HOTSPOT_FLOOR = 0.01;
+
+export function compareToBaseline(baseline: Baseline, current: CurrentRun, thresholds: ResolvedThresholds): Comparison[] {
+  const out: Comparison[] = [];
+  const conf = thresholds.confidence;
+  const a = baseline.series;
+  const b = current.series;
+
+  {
+    const t = thresholds.cpuPerRequest;
+    const method = 'app CPU time (utime + stime, idle to idle) / requests sent; interval = /proc tick bound (10 ms per reading)';
+    const cpuA = a?.app_cpu_s;
+    const cpuB = b?.app_cpu_s;
+    const nA = a?.requests_sent ?? 0;
+    const nB = b?.requests_sent ?? 0;
+    if (cpuA === undefined || cpuB === undefined) {
+      out.push(inconclusive('cpu per request', NaN, NaN, t, 'relative', method,
+        `no app CPU time in ${cpuA === undefined ? 'the baseline' : 'this run'}: the target gives no host PID of the app, or the app never went idle after the load (gate without cpuPerRequest: Scenario.regression.gate)`));
+    } else if (nA < MIN_CPU_REQUESTS || nB < MIN_CPU_REQUESTS) {
+      out.push(inconclusive('cpu per request', (cpuA * 1000) / Math.max(nA, 1), (cpuB * 1000) / Math.max(nB, 1), t, 'relative', method,
+        `${Math.min(nA, nB)} requests; at least ${MIN_CPU_REQUESTS} are needed in each run: run with --duration ${Math.ceil((current.durationS * MIN_CPU_REQUESTS) / Math.max(Math.min(nA, nB), 1)) + 1} or more`));
+    } else {
+      // Counted from idle to idle, every request sent is in the window whole: what is left is /proc's 10 ms
+      // tick at both readings. Run-to-run variation of the machine itself is what the threshold absorbs
+      // (measured by \`npm run bench\`; README).
+      const rA = cpuA / nA;
+      const rB = cpuB / nB;
+      const change = rB / rA - 1;
+      const low = Math.max(cpuB - 0.02, 0) / nB / ((cpuA + 0.02) / nA) - 1;
+      const high = (cpuB + 0.02) / nB / (Math.max(cpuA - 0.02, 1e-9) / nA) - 1;
+      const halfWidth = (high - low) / 2;
+      const c: Comparison = {
+        metric: 'cpu per request', baseline: rA * 1000, current: rB * 1000, change, low, high, threshold: t, unit: 'relative',
+        method: `${method} (${nA} vs ${nB} requests, ${cpuA.toFixed(2)} vs ${cpuB.toFixed(2)} CPU s)`,
+        outcome: change > t && low > 0 ? 'regressed' : halfWidth > t ? 'inconclusive' : 'pass',
+        key: 'cpuPerRequest', gated: false,
+      };
+      if (c.outcome === 'inconclusive') c.advice = longerRun(current.durationS, halfWidth, t);
+      out.push(c);
+    }
+  }
+
+  {
+    const t = thresholds.throughput;
+    const method = 'Welch t-test on mean latency (closed loop: throughput = connections / mean latency)';
+    const na = a?.latencies_ms.length ?? 0;
+    const nb = b?.latencies_ms.length ?? 0;
+    if (!a || !b || na < MIN_REQUESTS || nb < MIN_REQUESTS) {
+      const n = Math.min(na, nb);
+      out.push(inconclusive('throughput', baseline.load?.rps ?? NaN, current.rps ?? NaN, t, 'relative', method,
+        !a || !b ? `no per-request latencies in ${!a ? 'the baseline' : 'this run'} (k6 summaries carry none)`
+          : `${n} requests; at least ${MIN_REQUESTS} are needed in each run: run with --duration ${Math.ceil((current.durationS * MIN_REQUESTS) / Math.max(n, 1))} or more`));
+    } else {
+      // Little's law: with a fixed number of keep-alive connections each waiting for its answer, throughput is
+      // connections / mean latency. Testing the mean of every request's latency uses hundreds of samples where
+      // per-second counts give a handful, and is not quantised at low rates (bcrypt: ~5 req/s, 0-10 per second).
+      const w = welch(a.latencies_ms, b.latencies_ms, conf);
+      const change = 1 / (1 + w.relative) - 1;
+      const low = 1 / (1 + w.high) - 1;
+      const high = w.low <= -1 ? Infinity : 1 / (1 + w.low) - 1;
+      const halfWidth = (high - low) / 2;
+      const regressed = change < -t && high < 0;
+      const c: Comparison = {
+        metric: 'throughput', baseline: baseline.load?.rps ?? NaN, current: current.rps ?? NaN, change, low, high,
+        threshold: t, unit: 'relative', method: `${method}, ${na} vs ${nb} requests, p=${formatP(w.p)}`,
+        outcome: regressed ? 'regressed' : halfWidth > t ? 'inconclusive' : 'pass',
+        key: 'hotspots', gated: false,
+      };
+      if (c.outcome === 'inconclusive') c.advice = longerRun(current.durationS, halfWidth, t);
+      out.push(c);
+    }
+  }
+
+  for (const [key, q] of [['p50', 0.5], ['p90', 0.9], ['p99', 0.99]] as const) {
+    const t = thresholds[key];
+    const need = Math.ceil(TAIL_OBSERVATIONS / Math.min(q, 1 - q));
+    const method = `bootstrap of the ${key} ratio over per-request latencies`;
+    const na = a?.latencies_ms.length ?? 0;
+    const nb = b?.latencies_ms.length ?? 0;
+    if (!a || !b || na < need || nb < need) {
+      const n = Math.min(na, nb);
+      out.push(inconclusive(`latency ${key}`, baseline.load?.[`${key}_ms`] ?? NaN, current.load?.[`${key}_ms`] ?? NaN, t, 'relative', method,
+        `${n} requests; ${key} needs at least ${need} in each run for ${TAIL_OBSERVATIONS} beyond it: ` +
+          (n > 0 ? `run with --duration ${Math.ceil((current.durationS * need) / n)} or more` : 'the run has no per-request latencies')));
+      continue;
+    }
+    const r = bootstrapQuantileRatio(a.latencies_ms, b.latencies_ms, q, { confidence: conf });
+    const halfWidth = (r.high - r.low) / 2;
+    const regressed = r.ratio - 1 > t && r.low > 1;
+    const c: Comparison = {
+      metric: `latency ${key}`, baseline: round(quantileOf(a.latencies_ms, q)), current: round(quantileOf(b.latencies_ms, q)),
+      change: r.ratio - 1, low: r.low - 1, high: r.high - 1, threshold: t, unit: 'relative', method: `${method} (${na} vs ${nb} requests)`,
+      outcome: regressed ? 'regressed' : halfWidth > t ? 'inconclusive' : 'pass',
+      key: 'hotspots', gated: false,
+    };
+    if (c.outcome === 'inconclusive') c.advice = longerRun(current.durationS, halfWidth, t);
+    out.push(c);
+  }
+
+  {
+    const t = thresholds.hotspotPoints;
+    const A = baseline.hotspots;
+    const B = current.hotspots;
+    const key = (f: BaselineFrame) => `${f.name} (${f.file ?? '?'})`;
+    const names = new Map<string, BaselineFrame>();
+    for (const [h, f] of [[A, A.frames], [B, B.frames]] as const) {
+      for (const frame of f.filter((x) => h.totalSamples > 0 && x.samples / h.totalSamples >= HOTSPOT_FLOOR).slice(0, 5)) names.set(key(frame), frame);
+    }
+    for (const [label] of names) {
+      const kA = A.frames.find((f) => key(f) === label)?.samples ?? 0;
+      const kB = B.frames.find((f) => key(f) === label)?.samples ?? 0;
+      const method = `Newcombe interval of the share difference (${A.totalSamples} vs ${B.totalSamples} samples)`;
+      if (A.totalSamples === 0 || B.totalSamples === 0) {
+        out.push(inconclusive(`hotspot ${label}`, NaN, NaN, t, 'points', method, 'a profile without samples'));
+        continue;
+      }
+      const d = shareDifference(kA, A.totalSamples, kB, B.totalSamples, conf);
+      const halfWidth = (d.high - d.low) / 2;
+      const regressed = d.estimate > t && d.low > 0;
+      const c: Comparison = {
+        metric: `hotspot ${label}`, baseline: kA / A.totalSamples, current: kB / B.totalSamples, change: d.estimate, low: d.low, high: d.high,
+        threshold: t, unit: 'points', method, outcome: regressed ? 'regressed' : halfWidth > t ? 'inconclusive' : 'pass',
+        key: 'hotspots', gated: false,
+      };
+      if (c.outcome === 'inconclusive') c.advice = longerRun(current.durationS, halfWidth, t, 'points');
+      out.push(c);
+    }
+  }
+  for (const c of out) {
+    c.key = c.metric === 'cpu per request' ? 'cpuPerRequest' : c.metric === 'throughput' ? 'throughput' : c.metric.startsWith('latency ') ? (c.metric.slice(8) as Metric) : 'hotspots';
+    c.gated = thresholds.gate.includes(c.key);
+  }
+  return out;
+}
+
+/** The interval narrows with the square root of the samples: how long until it is as narrow as the threshold. */
+function longerRun(durationS: number, halfWidth: number, threshold: number, unit: Comparison['unit'] = 'relative'): string {
+  const factor = (halfWidth / threshold) ** 2 * 1.2;
+  return `the interval (±${fmt(halfWidth, unit)}) is wider than the threshold: run with --duration ${Math.ceil(durationS * factor)} or more`;
+}
+
+function inconclusive(metric: string, base: number, current: number, threshold: number, unit: Comparison['unit'], method: string, advice: string): Comparison {
+  return { key: 'hotspots', gated: false, metric, outcome: 'inconclusive', baseline: base, current, change: NaN, low: NaN, high: NaN, threshold, unit, method, advice };
+}
+
+export function comparisonVerdict(c: Comparison, confidence: number): Verdict {
+  const conf = `${Math.round(confidence * 100)}%`;
+  const worse = c.metric === 'throughput' ? 'drop' : 'rise';
+  const unitText = c.metric === 'throughput' ? 'req/s' : c.metric === 'cpu per request' ? 'CPU ms' : 'ms';
+  const expected = `${worse} <= ${fmt(c.threshold, c.unit)} vs baseline (${c.key === 'cpuPerRequest' ? 'beyond the /proc tick bound' : `${conf} confidence`})`;
+  const values = c.unit === 'points'
+    ? `${fmt(c.baseline, 'relative')} -> ${fmt(c.current, 'relative')}`
+    : `${fmtNum(c.baseline)} -> ${fmtNum(c.current)} ${unitText}`;
+  const moved = Number.isNaN(c.change)
+    ? values
+    : `${signed(c.change, c.unit)} (${values}; ${c.key === 'cpuPerRequest' ? 'tick bound' : `${conf} CI`} ${signed(c.low, c.unit)} .. ${signed(c.high, c.unit)})`;
+  const actual = c.outcome === 'pass' ? moved : `${c.outcome}: ${moved}${c.advice ? `; ${c.advice}` : ''}`;
+  return { name: `${c.metric} vs baseline`, pass: c.outcome === 'pass', expected, actual, details: c.outcome === 'pass' ? undefined : [c.method] };
+}
+
+function quantileOf(values: readonly number[], q: number): number {
+  const s = [...values].sort((x, y) => x - y);
+  const h = (s.length - 1) * q;
+  return s[Math.floor(h)]! + (h - Math.floor(h)) * (s[Math.ceil(h)]! - s[Math.floor(h)]!);
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
+const fmtNum = (x: number) => (Number.isNaN(x) ? '?' : String(round(x)));
+function fmt(x: number, unit: Comparison['unit']): string {
+  return unit === 'points' ? `${(x * 100).toFixed(1)} points` : `${(x * 100).toFixed(1)}%`;
+}
+function signed(x: number, unit: Comparison['unit']): string {
+  return (x >= 0 ? '+' : '') + (unit === 'points' ? `${(x * 100).toFixed(1)} pt` : `${(x * 100).toFixed(1)}%`);
+}
+function formatP(p: number): string {
+  return p < 0.001 ? '<0.001' : p.toFixed(3);
+}
+
+/** Differences between the baseline's environment and this run's that make the comparison less fair. */
+export function environmentDifferences(baseline: Record<string, string>, current: Record<string, string>): string[] {
+  const keys = new Set([...Object.keys(baseline), ...Object.keys(current)]);
+  return [...keys]
+    .filter((k) => (baseline[k] ?? '(unset)') !== (current[k] ?? '(unset)'))
+    .sort()
+    .map((k) => `${k}: ${baseline[k] ?? '(unset)'} -> ${current[k] ?? '(unset)'}`);
+}

@@ -1,0 +1,90 @@
+/**
+ * One load phase with everything the gate and the observer-effect check need: the summary (LoadResult), the
+ * per-second / per-request series, and whether the load generator was the bottleneck. Dispatches on the
+ * generator (autocannon by default, k6 when a scenario asks for it).
+ */
+import { runLoad, summarizeLoad } from './autocannon.js';
+import { cpuWindow, waitIdle } from './cpu.js';
+import { runK6 } from './k6.js';
+import { SeriesRecorder, type LoadSeries } from './series.js';
+import type { LoadResult } from './types.js';
+
+export interface LoadPlan {
+  url: string;
+  durationS: number;
+  connections: number;
+  generator: 'autocannon' | 'k6';
+  /** k6 only: the script (TypeScript or JavaScript). */
+  k6Script?: string;
+  /** k6 only: where its handleSummary JSON is written. */
+  scratchDir: string;
+  signal?: AbortSignal;
+  /** The app's process on the host, for its CPU time (Deployment.hostPid). */
+  appPid?: number;
+}
+
+export interface Measured {
+  load: LoadResult;
+  /** For k6 only the CPU window (its end-of-test summary has no per-request samples). */
+  series: LoadSeries | undefined;
+  /** A warning when the load generator itself was the bottleneck. */
+  saturation: string | undefined;
+  /** A warning when other processes took a large share of the machine meanwhile. */
+  contention: string | undefined;
+}
+
+/** autocannon runs on one thread: past this share of a core, it rather than the app may set the pace. */
+export const SATURATED_CPU = 0.85;
+
+export async function measureLoad(plan: LoadPlan): Promise<Measured> {
+  // The app's CPU is counted from idle to idle, so every request sent is in it whole (see cpu.ts).
+  if (plan.appPid) await waitIdle(plan.appPid, 30_000, plan.signal);
+  const endCpu = await cpuWindow(plan.appPid);
+  if (plan.generator === 'k6') {
+    const load = await runK6({ script: plan.k6Script!, url: plan.url, durationS: plan.durationS, vus: plan.connections, scratchDir: plan.scratchDir, signal: plan.signal });
+    const idle = plan.appPid ? await waitIdle(plan.appPid, 30_000, plan.signal) : false;
+    const cpu = await endCpu();
+    // k6 lets running iterations finish (gracefulStop), so its request count is what the app worked on; its
+    // summary has no per-request latencies, so only CPU per request and hotspots compare against a baseline.
+    const series: LoadSeries | undefined =
+      cpu.appCpuS !== undefined && idle && load.requests > 0
+        ? { per_second: [], latencies_ms: [], latencies_seen: 0, app_cpu_s: round(cpu.appCpuS), requests_sent: load.requests }
+        : undefined;
+    if (series) load.app_cpu_ms_per_request = round((cpu.appCpuS! * 1000) / load.requests);
+    return { load, series, saturation: undefined, contention: contentionWarning(cpu.othersCores) };
+  }
+  const recorder = new SeriesRecorder();
+  const raw = await runLoad({ url: plan.url, connections: plan.connections, durationS: plan.durationS, signal: plan.signal, recorder });
+  const idle = plan.appPid ? await waitIdle(plan.appPid, 30_000, plan.signal) : false;
+  const cpu = await endCpu();
+  const { series, loadgenCpu } = recorder.finish();
+  const load: LoadResult = { ...summarizeLoad(raw, plan), loadgen_cpu: round(loadgenCpu) };
+  const sent = raw.requests.sent;
+  if (cpu.appCpuS !== undefined && idle && sent > 0) {
+    series.app_cpu_s = round(cpu.appCpuS);
+    series.requests_sent = sent;
+    load.app_cpu_ms_per_request = round((cpu.appCpuS * 1000) / sent);
+  }
+  if (cpu.othersCores !== undefined) load.others_cores = round(cpu.othersCores);
+  return { load, series, saturation: saturationWarning(loadgenCpu, load), contention: contentionWarning(cpu.othersCores) };
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+/** Other processes using half a core or more: wall-clock numbers then describe the neighbours too. */
+export function contentionWarning(othersCores: number | undefined): string | undefined {
+  if (othersCores === undefined || othersCores < 0.5) return undefined;
+  return (
+    `other processes used ${othersCores.toFixed(1)} CPU cores on average during the load: throughput and latency ` +
+    'describe the neighbours as much as the app (the app\'s CPU time per request does not).'
+  );
+}
+
+export function saturationWarning(loadgenCpu: number, load: Pick<LoadResult, 'rps'>): string | undefined {
+  if (loadgenCpu < SATURATED_CPU) return undefined;
+  return (
+    `the load generator used ${(loadgenCpu * 100).toFixed(0)}% of a CPU core at ${load.rps} req/s: autocannon is ` +
+    'single-threaded, so it may be the bottleneck rather than the app (throughput and latency then describe ' +
+    'the generator). Use fewer connections, a faster machine for the generator, or k6.'
+  );
+}
