@@ -1,3 +1,5 @@
+import type { LoadTimelinePoint } from './timeline.js';
+
 /** What any load generator reports, in the units summary.json uses. */
 export interface LoadResult {
   generator: 'autocannon' | 'k6';
@@ -15,6 +17,8 @@ export interface LoadResult {
   timeouts: number;
   /** Answers with a status outside 2xx. */
   non2xx: number;
+  /** Per-second throughput and latency over the run (absent when the generator could not report it). */
+  timeline?: LoadTimelinePoint[];
 }
 
 export interface LoadOptions {
