@@ -17,6 +17,7 @@ import { probe } from './load/probe.js';
 import type { LoadResult } from './load/types.js';
 import { frameLabel, type Profile } from './profile/model.js';
 import { renderReport } from './report/html.js';
+import { writeIndex } from './report/index-page.js';
 import { renderJunit } from './report/junit.js';
 import { overallVerdict, type RunSummary } from './report/summary.js';
 import type { Scenario, ScenarioContext } from './scenario.js';
@@ -196,6 +197,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   await writeFile(path.join(runDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   await writeFile(path.join(runDir, 'report.html'), renderReport(summary, profile));
   await writeFile(path.join(runDir, 'junit.xml'), renderJunit(summary));
+  // The output folder's index.html lists every run in it; a failure here must not cost the run its result.
+  await writeIndex(path.dirname(runDir)).catch((e: Error) => log(`warning: could not rewrite the runs index: ${e.message}`));
 
   const exitCode = error ? exitCodeOf(error) : summary.verdict === 'pass' ? 0 : 1;
   return { summary, runDir, profile, exitCode };
