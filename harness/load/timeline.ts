@@ -2,7 +2,7 @@
  * Throughput and latency over the run, one point per second, for the report's chart. autocannon's result is
  * an aggregate; its 'response' event gives each answer's latency, so a small recorder buckets them by second.
  * Only finished seconds count in full; the last partial second is kept with its real length so the chart's
- * last bar does not read as a drop in throughput.
+ * last bar does not read as a drop in throughput, unless it is shorter than 0.2 s (a rate over a sliver is noise).
  */
 export interface LoadTimelinePoint {
   /** Seconds since the load started (start of this bucket). */
@@ -33,7 +33,8 @@ export class TimelineRecorder {
 
   finish(): LoadTimelinePoint[] {
     const elapsedS = (performance.now() - this.started) / 1000;
-    return this.buckets.map((b, i) => {
+    const kept = elapsedS - (this.buckets.length - 1) < 0.2 ? this.buckets.slice(0, -1) : this.buckets;
+    return kept.map((b, i) => {
       const span = Math.max(0.001, Math.min(1, elapsedS - i));
       const sorted = b.latencies.slice().sort((x, y) => x - y);
       return {
