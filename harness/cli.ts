@@ -11,6 +11,7 @@ import { doctor, formatDoctor } from './doctor.js';
 import { ExitCode, exitCodeOf, HolisticError } from './errors.js';
 import { formatLoad } from './load/autocannon.js';
 import { percent } from './assert/verdict.js';
+import { createProgress, type ProgressOutput } from './progress.js';
 import { runScenario } from './run.js';
 import { deleteCluster } from './targets/kind.js';
 import { listScenarios, loadScenario } from './scenarios.js';
@@ -18,11 +19,14 @@ import { listScenarios, loadScenario } from './scenarios.js';
 interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** A terminal for live progress; without one, progress is plain lines through `err`. */
+  tty?: ProgressOutput;
 }
 
 const defaultIo: Io = {
   out: (text) => process.stdout.write(text + '\n'),
   err: (text) => process.stderr.write(text + '\n'),
+  tty: process.stderr.isTTY ? { write: (text) => process.stderr.write(text), isTTY: true, columns: process.stderr.columns } : undefined,
 };
 
 interface CliRunFlags {
@@ -78,6 +82,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo, signal?:
         throw new HolisticError((error as Error).message, ExitCode.usage);
       }
       const scenario = await loadScenario(name);
+      const progress = createProgress(io.tty, io.err);
       const outcome = await runScenario(scenario, {
         target: opts.target,
         durationS: opts.duration,
@@ -92,8 +97,9 @@ export async function main(argv: readonly string[], io: Io = defaultIo, signal?:
         imagePullPolicy: opts.imagePullPolicy,
         keepCluster: opts.keepCluster,
         signal,
-        log: (line) => io.err(`holistic: ${line}`),
-      });
+        log: (line) => progress.log(line),
+        onPhase: (event) => progress.onPhase(event),
+      }).finally(() => progress.stop());
       const { summary } = outcome;
       for (const verdict of summary.verdicts) io.out(formatVerdict(verdict));
       if (summary.hotspots.length) {

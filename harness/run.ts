@@ -12,6 +12,7 @@ import { hotspots } from './assert/hotspot.js';
 import type { Verdict } from './assert/verdict.js';
 import { Cleanup } from './cleanup.js';
 import { InterruptedError, exitCodeOf } from './errors.js';
+import { phaseTracker, type PhaseListener } from './phases.js';
 import { runLoad, summarizeLoad } from './load/autocannon.js';
 import { probe } from './load/probe.js';
 import type { LoadResult } from './load/types.js';
@@ -33,6 +34,8 @@ export interface RunOptions extends TargetOptions {
   signal?: AbortSignal;
   /** Progress lines for a person (the CLI prints them; tests may collect them). */
   log?: (line: string) => void;
+  /** Phase start/end events for a live progress display (the CLI renders them). */
+  onPhase?: PhaseListener;
 }
 
 export interface RunOutcome {
@@ -45,6 +48,8 @@ export interface RunOutcome {
 
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<RunOutcome> {
   const log = options.log ?? (() => undefined);
+  const phases = phaseTracker(options.onPhase);
+  phases.start('set-up');
   const started = new Date();
   const runId = `${scenario.name}-${started.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`;
   const { target, reason } = await resolveTarget(options.target ?? 'auto', options);
@@ -80,8 +85,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
 
   const t0 = performance.now();
   try {
+    phases.start('deploy');
     deployment = await target.up(scenario.app, { runId, cleanup, signal, appEnv, scratchDir, log });
     log(`app: ${deployment.description} at ${deployment.url}`);
+    phases.start('attach');
     debug = await deployment.debug(scenario.debugProfile ?? 'general');
     log(`debug session: ${debug.image ?? 'host tools'}, capabilities ${debug.capabilities.join(', ') || 'none'}${debug.privileged ? ', PRIVILEGED' : ''}`);
     const first = await probe(deployment.url + scenario.app.loadPath, 60_000, signal);
@@ -140,6 +147,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         },
       },
     };
+    phases.start('load + profile', { seconds: durationS });
     const bodyStart = performance.now();
     try {
       verdicts = await scenario.run(ctx);
@@ -150,14 +158,17 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   } catch (caught) {
     error = options.signal?.aborted ? new InterruptedError(`interrupted: ${String(options.signal.reason ?? 'aborted')}`) : caught;
     bodyAbort.abort(error);
+    phases.end(false);
   }
 
+  phases.start('teardown');
   const t1 = performance.now();
   const teardownFailures = await cleanup.close();
   const teardownS = (performance.now() - t1) / 1000;
   for (const failure of teardownFailures) warn(failure);
 
   // Keep the app's output, including how it shut down: it explains most failures.
+  phases.start('collect');
   if (deployment) {
     const logs = await deployment.logs().catch(() => '');
     if (logs) {
@@ -166,6 +177,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     }
   }
 
+  phases.start('report');
   artifacts.summary = 'summary.json';
   artifacts.report = 'report.html';
   artifacts.junit = 'junit.xml';
@@ -200,6 +212,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   // The output folder's index.html lists every run in it; a failure here must not cost the run its result.
   await writeIndex(path.dirname(runDir)).catch((e: Error) => log(`warning: could not rewrite the runs index: ${e.message}`));
 
+  phases.end(true);
   const exitCode = error ? exitCodeOf(error) : summary.verdict === 'pass' ? 0 : 1;
   return { summary, runDir, profile, exitCode };
 }

@@ -37,6 +37,8 @@ describe('report.html in a real browser', () => {
   browserTest('a cpu-hotspot run: verdicts visible, search finds hash_password, zoom works, nothing fetched', async ({ out }) => {
     const r = await holistic(['run', 'cpu-hotspot', '--target', 'local', '--duration', '5', '--out', out]);
     expect(r.exitCode, r.all).toBe(0);
+    // Not a TTY here: progress is plain lines, one per phase, in order.
+    expect(r.stderr).toMatch(/\] set-up …[\s\S]*\] deploy …[\s\S]*\] attach …[\s\S]*\] load \+ profile \(5 s\) …[\s\S]*\] teardown …[\s\S]*\] report done in/);
     const runDir = await runFolder(out);
     const opened = await openReport(path.join(runDir, 'report.html'));
     try {
