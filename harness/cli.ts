@@ -7,7 +7,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import path from 'node:path';
 import { parseAppEnv } from './app.js';
 import { formatVerdict } from './assert/format.js';
-import { doctor, formatDoctor } from './doctor.js';
+import { doctor, doctorTargets, formatDoctor, type DoctorTarget } from './doctor.js';
 import { ExitCode, exitCodeOf, HolisticError } from './errors.js';
 import { formatLoad } from './load/autocannon.js';
 import { percent } from './assert/verdict.js';
@@ -128,11 +128,15 @@ export async function main(argv: readonly string[], io: Io = defaultIo, signal?:
 
   program
     .command('doctor')
-    .description('check what each target needs on this machine')
-    .action(async () => {
-      const report = await doctor();
-      io.out(formatDoctor(report));
-      exitCode = report.local.every((c) => c.ok) ? ExitCode.pass : ExitCode.prerequisite;
+    .description('check what each target needs on this machine, with a fix for each missing piece')
+    .addOption(new Option('--target <target>', 'check one target (default: all; exit 0 when any is usable)').choices([...doctorTargets]))
+    .addOption(new Option('--engine <engine>', 'container engine to check').choices(['auto', 'podman', 'docker']).default('auto'))
+    .option('--kubeconfig <file>', 'kubeconfig for the kube target')
+    .option('--context <name>', 'kubeconfig context for the kube target')
+    .action(async (opts: { target?: DoctorTarget; engine: string; kubeconfig?: string; context?: string }) => {
+      const reports = await doctor(opts);
+      io.out(formatDoctor(reports));
+      exitCode = reports.some((r) => r.usable) ? ExitCode.pass : ExitCode.prerequisite;
     });
 
   try {
