@@ -33,6 +33,8 @@ export class TimelineRecorder {
 
   finish(): LoadTimelinePoint[] {
     const elapsedS = (performance.now() - this.started) / 1000;
+    // Seconds in which nothing finished are points too (0 req/s is what a stalled app looks like).
+    while (this.buckets.length < Math.ceil(elapsedS)) this.buckets.push({ latencies: [], non2xx: 0 });
     const kept = elapsedS - (this.buckets.length - 1) < 0.2 ? this.buckets.slice(0, -1) : this.buckets;
     return kept.map((b, i) => {
       const span = Math.max(0.001, Math.min(1, elapsedS - i));

@@ -78,7 +78,7 @@ function header(s: RunSummary): string {
 <div class="wrap">
 <div class="eyebrow">holistic report · ${escapeHtml(s.target)} target</div>
 <h1>${escapeHtml(s.scenario)} <span class="badge big ${pass ? 'pass' : 'fail'}">${pass ? 'PASS' : 'FAIL'}</span></h1>
-<p class="sub">${escapeHtml(s.app?.description || s.app?.name || '')}${s.startedAt ? ` · ${escapeHtml(formatDate(s.startedAt))}` : ''}${s.options ? ` · ${escapeHtml(s.options.durationS)} s of load` : ''}</p>
+<p class="sub">${escapeHtml(s.app?.name ?? '')}${s.startedAt ? ` · ${escapeHtml(formatDate(s.startedAt))}` : ''}${s.options ? ` · ${escapeHtml(s.options.durationS)} s of load` : ''}</p>
 <div class="cards">
 ${card('verdicts', `${passed}/${s.verdicts.length}`, pass ? 'all held' : `${s.verdicts.length - passed} failed`)}
 ${card('top hotspot', top ? `<span class="mono">${escapeHtml(top.name)}</span>` : '—', top ? `${percent(top.self)} self · ${escapeHtml(top.file ?? '')}` : 'no profile')}
@@ -190,7 +190,7 @@ function load(s: RunSummary): string {
 
 function environment(s: RunSummary): string {
   const dc = s.debugContainer;
-  const rows = Object.entries(s.environment ?? {}).map(([key, value]) => {
+  const rows = Object.entries(s.environment ?? {}).filter(([key]) => key !== 'target').map(([key, value]) => {
     const text = String(value);
     const block = text.includes('\n') || /kubectl|spec/i.test(key);
     return `<tr><th>${escapeHtml(key)}</th><td>${block ? `<pre class="mono code">${escapeHtml(text)}</pre>` : `<span class="mono">${escapeHtml(text)}</span>`}</td></tr>`;
@@ -209,8 +209,8 @@ function environment(s: RunSummary): string {
     'environment',
     'Where it ran',
     `<table class="grid-table env">
-<tr><th>target</th><td><b>${escapeHtml(s.target)}</b></td></tr>
-<tr><th>app</th><td>${escapeHtml(s.app?.name ?? '')} <span class="mono muted">${escapeHtml(s.app?.url ?? '')}</span></td></tr>
+<tr><th>target</th><td><b>${escapeHtml(s.target)}</b>${s.environment?.target ? ` <span class="mono muted">${escapeHtml(s.environment.target)}</span>` : ''}</td></tr>
+<tr><th>app</th><td>${escapeHtml(s.app?.name ?? '')} <span class="mono muted">${escapeHtml(s.app?.url ?? '')}</span>${s.app?.description ? `<div class="mono muted">${escapeHtml(s.app.description)}</div>` : ''}</td></tr>
 ${debugRows.join('\n')}
 ${rows.join('\n')}
 </table>`,
