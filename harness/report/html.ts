@@ -70,8 +70,9 @@ function section(id: string, title: string, body: string, aside = ''): string {
 
 function header(s: RunSummary): string {
   const pass = s.verdict === 'pass';
-  const top = s.hotspots[0];
-  const passed = s.verdicts.filter((v) => v.pass).length;
+  const top = s.hotspots?.[0];
+  const list = s.verdicts ?? [];
+  const passed = list.filter((v) => v.pass).length;
   const card = (label: string, value: string, note = '') =>
     `<div class="card"><div class="label">${label}</div><div class="value">${value}</div>${note ? `<div class="note-line">${note}</div>` : ''}</div>`;
   return `<header class="top ${pass ? 'is-pass' : 'is-fail'}">
@@ -80,7 +81,7 @@ function header(s: RunSummary): string {
 <h1>${escapeHtml(s.scenario)} <span class="badge big ${pass ? 'pass' : 'fail'}">${pass ? 'PASS' : 'FAIL'}</span></h1>
 <p class="sub">${escapeHtml(s.app?.name ?? '')}${s.startedAt ? ` · ${escapeHtml(formatDate(s.startedAt))}` : ''}${s.options ? ` · ${escapeHtml(s.options.durationS)} s of load` : ''}</p>
 <div class="cards">
-${card('verdicts', `${passed}/${s.verdicts.length}`, pass ? 'all held' : `${s.verdicts.length - passed} failed`)}
+${card('verdicts', `${passed}/${list.length}`, pass ? 'all held' : list.length ? `${list.length - passed} failed` : 'none reached')}
 ${card('top hotspot', top ? `<span class="mono">${escapeHtml(top.name)}</span>` : '—', top ? `${percent(top.self)} self · ${escapeHtml(top.file ?? '')}` : 'no profile')}
 ${card('throughput', s.load ? `${s.load.rps} <small>req/s</small>` : '—', s.load ? `${s.load.requests} requests, ${s.load.errors} errors` : 'no load')}
 ${card('latency p99', s.load ? `${s.load.p99_ms} <small>ms</small>` : '—', s.load ? `p50 ${s.load.p50_ms} ms` : '')}

@@ -152,3 +152,14 @@ describe('junit.xml', () => {
     expect(xml).toContain('<error message="bad-app did not start">');
   });
 });
+
+describe('report.html from a sparse summary', () => {
+  test('an old or early-stopped summary without most fields still renders every section it can', () => {
+    const sparse = { schema: 1, runId: 'r0', scenario: 'x', target: 'local', verdict: 'fail', error: 'bad-app did not start' } as unknown as RunSummary;
+    const html = renderReport(sparse, undefined);
+    expect(html).toContain('<b>The run failed:</b>');
+    expect(html).toContain('No verdict was reached.');
+    expect(html).toContain('No profile was recorded.');
+    expect(html).toContain('No load was run.');
+  });
+});
