@@ -153,7 +153,7 @@ function hotspots(s: RunSummary): string {
     'Hotspots',
     `<p class="muted">Ranked by <b>self</b> share: the share of samples where the function itself was running (the leaf), so the first row is where the time is actually spent. <b>Total</b> counts samples with the function anywhere on the stack. The interval is Wilson's 95% for ${n} samples. Click a row to find it in the flame graph.</p>
 <table class="hotspots">
-<thead><tr><th class="num">#</th><th>function</th><th>file</th><th class="num">self</th><th class="bar-col">self share (95% interval)</th><th class="num">total</th><th class="num">samples</th></tr></thead>
+<thead><tr><th class="num">#</th><th>function</th><th>file</th><th class="num">self</th><th class="bar-col">self share (95% interval)</th><th class="num">total</th><th class="num">self samples</th></tr></thead>
 <tbody>
 ${list
   .map((h, i) => {
