@@ -138,7 +138,7 @@ function flame(s: RunSummary, profile: Profile | undefined): string {
     'flame',
     'Flame graph',
     `<p class="muted">Every stack py-spy sampled, root at the top; a frame's width is its share of samples. Search by name or file, click a frame to zoom, click it again (or Reset) to zoom out.${
-      svg ? ` py-spy's own SVG: <a href="${escapeHtml(encodeURI(svg))}">${escapeHtml(svg)}</a>.` : ''
+      svg ? ` py-spy's own SVG: <a href="${artifactHref(svg)}">${escapeHtml(svg)}</a>.` : ''
     }</p>
 ${profile ? renderFlameGraph(profile) : '<p class="muted">No profile was recorded.</p>'}`,
   );
@@ -243,10 +243,15 @@ function files(s: RunSummary): string {
     `${d ? `<p>set-up <b>${d.setup_s.toFixed(1)} s</b> · load and profile <b>${d.profile_s.toFixed(1)} s</b> · teardown <b>${d.teardown_s.toFixed(1)} s</b></p>` : ''}
 <ul class="files">
 ${Object.entries(s.artifacts ?? {})
-  .map(([name, file]) => `<li><a href="${escapeHtml(encodeURI(file))}">${escapeHtml(file)}</a> <span class="muted">${escapeHtml(name)}</span></li>`)
+  .map(([name, file]) => `<li><a href="${artifactHref(file)}">${escapeHtml(file)}</a> <span class="muted">${escapeHtml(name)}</span></li>`)
   .join('\n')}
 </ul>`,
   );
+}
+
+/** Artifacts are files in the run folder: a relative path, never a URL with a scheme (javascript:, http:). */
+function artifactHref(file: string): string {
+  return /^[a-z][a-z0-9+.-]*:|^\/\//i.test(file) ? '#files' : escapeHtml(encodeURI(file));
 }
 
 function formatDate(iso: string): string {

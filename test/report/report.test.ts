@@ -63,6 +63,13 @@ describe('report.html', () => {
     expect(contentSecurityPolicy).toMatch(/^default-src 'none'; script-src 'sha256-[A-Za-z0-9+/=]+';/);
   });
 
+  test('artifact links stay relative: a scheme (javascript:, http:) is not linked', () => {
+    const page = renderReport(summary({ artifacts: { evil: 'javascript:alert(1)', remote: '//example.invalid/x', ok: 'memray flame.html' } }), profile);
+    expect(page).not.toContain('href="javascript:');
+    expect(page).not.toContain('href="//');
+    expect(page).toContain('<a href="memray%20flame.html">memray flame.html</a>');
+  });
+
   test('self-contained: no external resources to fetch', () => {
     expect(html).not.toMatch(/\b(src|href)=["']?(https?:)?\/\//i);
     expect(html).not.toMatch(/@import|url\(/i);
