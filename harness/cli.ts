@@ -108,6 +108,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo, signal?:
       }
       if (summary.load) io.out(`load: ${formatLoad(summary.load)}`);
       if (summary.error) io.err(`holistic: ${summary.interrupted ? 'interrupted' : 'error'}: ${summary.error}`);
+      io.err(`holistic: all runs: ${path.join(opts.out, 'index.html')}`);
       io.out(`${summary.verdict === 'pass' ? 'PASS' : 'FAIL'} ${summary.scenario} on ${summary.target}: report ${path.relative(process.cwd(), path.join(outcome.runDir, 'report.html')) || outcome.runDir}`);
       exitCode = outcome.exitCode;
     });

@@ -41,7 +41,7 @@ export function renderFlameGraph(profile: Profile): string {
   const height = (depthMax + 1) * ROW;
   return `<div class="flame">
 <div class="flame-tools">
-<input type="search" id="flame-search" placeholder="Search functions or files (regular expression)" aria-label="search the flame graph" autocomplete="off" spellcheck="false">
+<input type="search" id="flame-search" placeholder="Search functions or files (regular expression; press /)" aria-label="search the flame graph" autocomplete="off" spellcheck="false">
 <button type="button" id="flame-reset" disabled>Reset zoom</button>
 <span id="flame-status" class="muted" aria-live="polite"></span>
 </div>
@@ -143,6 +143,14 @@ export const flameScript = `(() => {
     if (f) detail.textContent = f.title.textContent;
   });
   reset.addEventListener('click', () => { zoom = frames[0]; draw(); });
+  // '/' jumps to the search box; Escape clears the search, then the zoom.
+  document.addEventListener('keydown', (event) => {
+    if (event.key === '/' && document.activeElement !== input) { event.preventDefault(); input.focus(); input.select(); }
+    else if (event.key === 'Escape') {
+      if (input.value) { input.value = ''; search(); }
+      else { zoom = frames[0]; draw(); }
+    }
+  });
   input.addEventListener('input', search);
   for (const row of document.querySelectorAll('[data-search]')) {
     row.addEventListener('click', () => {

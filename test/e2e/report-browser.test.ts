@@ -64,6 +64,15 @@ describe('report.html in a real browser', () => {
       expect(await page.locator('#flame-reset').isEnabled()).toBe(true);
       await page.click('#flame-reset');
       expect(await page.locator('#flame-reset').isEnabled()).toBe(false);
+      // Keyboard: '/' focuses the search, Escape clears it.
+      await page.locator('#flame-svg g.hit').first().click();
+      await page.keyboard.press('/');
+      expect(await page.locator('#flame-search').evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+      await page.keyboard.press('Escape');
+      expect(await page.inputValue('#flame-search')).toBe('');
+      expect(await page.locator('#flame-svg g.hit').count()).toBe(0);
+      await page.keyboard.press('Escape');
+      expect(await page.locator('#flame-reset').isEnabled()).toBe(false);
 
       // The hotspot table and the load chart are on the page.
       expect(await page.locator('#hotspots tbody tr').first().innerText()).toMatch(/hash_password\s+badapp\/hashing\.py/);
