@@ -7,12 +7,13 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import path from 'node:path';
 import { parseAppEnv } from './app.js';
 import { formatVerdict } from './assert/format.js';
-import { doctor, formatDoctor } from './doctor.js';
+import { doctor, doctorTargets, formatDoctor, type DoctorTarget } from './doctor.js';
 import { ExitCode, exitCodeOf, HolisticError } from './errors.js';
 import { formatLoad } from './load/autocannon.js';
 import { formatObserver } from './observer/effect.js';
 import { formatInfo } from './baseline/gate.js';
 import { percent } from './assert/verdict.js';
+import { createProgress, type ProgressOutput } from './progress.js';
 import { runScenario } from './run.js';
 import { deleteCluster } from './targets/kind.js';
 import { listScenarios, loadScenario } from './scenarios.js';
@@ -20,11 +21,14 @@ import { listScenarios, loadScenario } from './scenarios.js';
 interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** A terminal for live progress; without one, progress is plain lines through `err`. */
+  tty?: ProgressOutput;
 }
 
 const defaultIo: Io = {
   out: (text) => process.stdout.write(text + '\n'),
   err: (text) => process.stderr.write(text + '\n'),
+  tty: process.stderr.isTTY ? { write: (text) => process.stderr.write(text), isTTY: true, columns: process.stderr.columns } : undefined,
 };
 
 function nonNegativeNumber(value: string): number {
@@ -96,6 +100,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo, signal?:
         throw new HolisticError((error as Error).message, ExitCode.usage);
       }
       const scenario = await loadScenario(name);
+      const progress = createProgress(io.tty, io.err);
       const outcome = await runScenario(scenario, {
         target: opts.target,
         durationS: opts.duration,
@@ -115,8 +120,9 @@ export async function main(argv: readonly string[], io: Io = defaultIo, signal?:
         flamegraph: opts.flamegraph,
         unprofiledS: opts.unprofiled,
         signal,
-        log: (line) => io.err(`holistic: ${line}`),
-      });
+        log: (line) => progress.log(line),
+        onPhase: (event) => progress.onPhase(event),
+      }).finally(() => progress.stop());
       const { summary } = outcome;
       for (const verdict of summary.verdicts) io.out(formatVerdict(verdict));
       if (summary.hotspots.length) {
@@ -127,6 +133,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo, signal?:
       if (summary.observer) io.out(formatObserver(summary.observer));
       for (const c of summary.baseline?.comparisons.filter((x) => !x.gated) ?? []) io.out(formatInfo(c));
       if (summary.error) io.err(`holistic: ${summary.interrupted ? 'interrupted' : 'error'}: ${summary.error}`);
+      io.err(`holistic: all runs: ${path.join(opts.out, 'index.html')}`);
       io.out(`${summary.verdict === 'pass' ? 'PASS' : 'FAIL'} ${summary.scenario} on ${summary.target}: report ${path.relative(process.cwd(), path.join(outcome.runDir, 'report.html')) || outcome.runDir}`);
       exitCode = outcome.exitCode;
     });
@@ -147,11 +154,15 @@ export async function main(argv: readonly string[], io: Io = defaultIo, signal?:
 
   program
     .command('doctor')
-    .description('check what each target needs on this machine')
-    .action(async () => {
-      const report = await doctor();
-      io.out(formatDoctor(report));
-      exitCode = report.local.every((c) => c.ok) ? ExitCode.pass : ExitCode.prerequisite;
+    .description('check what each target needs on this machine, with a fix for each missing piece')
+    .addOption(new Option('--target <target>', 'check one target (default: all; exit 0 when any is usable)').choices([...doctorTargets]))
+    .addOption(new Option('--engine <engine>', 'container engine to check').choices(['auto', 'podman', 'docker']).default('auto'))
+    .option('--kubeconfig <file>', 'kubeconfig for the kube target')
+    .option('--context <name>', 'kubeconfig context for the kube target')
+    .action(async (opts: { target?: DoctorTarget; engine: string; kubeconfig?: string; context?: string }) => {
+      const reports = await doctor(opts);
+      io.out(formatDoctor(reports));
+      exitCode = reports.some((r) => r.usable) ? ExitCode.pass : ExitCode.prerequisite;
     });
 
   try {

@@ -18,6 +18,7 @@ import { gate, gateEnvironment, hotspotCounts, makeBaseline } from './baseline/g
 import { k6Version } from './load/k6.js';
 import { reapedChildrenCpuS } from './load/cpu.js';
 import { measureLoad, type LoadPlan } from './load/measure.js';
+import { phaseTracker, type PhaseListener } from './phases.js';
 import { probe } from './load/probe.js';
 import type { LoadSeries } from './load/series.js';
 import { formatObserver, observerEffect, observerWarning, type Sampling } from './observer/effect.js';
@@ -27,6 +28,7 @@ import { runCrashScenario } from './run-crash.js';
 import { isCrashScenario, type CrashScenario } from './scenario.js';
 import { frameLabel, type Profile } from './profile/model.js';
 import { renderReport } from './report/html.js';
+import { writeIndex } from './report/index-page.js';
 import { renderJunit } from './report/junit.js';
 import { overallVerdict, type RunSummary } from './report/summary.js';
 import type { Scenario, ScenarioContext } from './scenario.js';
@@ -54,6 +56,8 @@ export interface RunOptions extends TargetOptions {
   stepSummary?: string;
   /** Progress lines for a person (the CLI prints them; tests may collect them). */
   log?: (line: string) => void;
+  /** Phase start/end events for a live progress display (the CLI renders them). */
+  onPhase?: PhaseListener;
 }
 
 export interface RunOutcome {
@@ -67,6 +71,8 @@ export interface RunOutcome {
 export async function runScenario(scenario: Scenario | CrashScenario, options: RunOptions = {}): Promise<RunOutcome> {
   if (isCrashScenario(scenario)) return runCrashScenario(scenario, options);
   const log = options.log ?? (() => undefined);
+  const phases = phaseTracker(options.onPhase);
+  phases.start('set-up');
   const started = new Date();
   const runId = `${scenario.name}-${started.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`;
   // Bad input fails before anything starts: a wrong baseline (exit 2), k6 asked for but missing (exit 3).
@@ -109,8 +115,10 @@ export async function runScenario(scenario: Scenario | CrashScenario, options: R
 
   const t0 = performance.now();
   try {
+    phases.start('deploy');
     deployment = await target.up(scenario.app, { runId, cleanup, signal, appEnv, scratchDir, log });
     log(`app: ${deployment.description} at ${deployment.url}`);
+    phases.start('attach');
     debug = await deployment.debug(scenario.debugProfile ?? 'general');
     log(`debug session: ${debug.image ?? 'host tools'}, capabilities ${debug.capabilities.join(', ') || 'none'}${debug.privileged ? ', PRIVILEGED' : ''}`);
     const first = await probe(deployment.url + scenario.app.loadPath, 60_000, signal);
@@ -200,6 +208,7 @@ export async function runScenario(scenario: Scenario | CrashScenario, options: R
         },
       },
     };
+    phases.start('load + profile', { seconds: durationS });
     const bodyStart = performance.now();
     try {
       verdicts = await scenario.run(ctx);
@@ -210,6 +219,7 @@ export async function runScenario(scenario: Scenario | CrashScenario, options: R
   } catch (caught) {
     error = options.signal?.aborted ? new InterruptedError(`interrupted: ${String(options.signal.reason ?? 'aborted')}`) : caught;
     bodyAbort.abort(error);
+    phases.end(false);
     // A tool failing because the app died is the app's story, not the tool's: say so first.
     if (!(error instanceof InterruptedError) && debug && deployment && !(await deployment.isAlive().catch(() => true))) {
       const logs = await deployment.logs().catch(() => '');
@@ -221,12 +231,14 @@ export async function runScenario(scenario: Scenario | CrashScenario, options: R
     }
   }
 
+  phases.start('teardown');
   const t1 = performance.now();
   const teardownFailures = await cleanup.close();
   const teardownS = (performance.now() - t1) / 1000;
   for (const failure of teardownFailures) warn(failure);
 
   // Keep the app's output, including how it shut down: it explains most failures.
+  phases.start('collect');
   if (deployment) {
     const logs = await deployment.logs().catch(() => '');
     if (logs) {
@@ -265,6 +277,7 @@ export async function runScenario(scenario: Scenario | CrashScenario, options: R
     artifacts.loadSeries = 'load-series.json';
   }
 
+  phases.start('report');
   artifacts.summary = 'summary.json';
   artifacts.report = 'report.html';
   artifacts.junit = 'junit.xml';
@@ -309,7 +322,10 @@ export async function runScenario(scenario: Scenario | CrashScenario, options: R
       log(`baseline NOT saved to ${options.saveBaseline}: the run did not pass`);
     }
   }
+  // The output folder's index.html lists every run in it; a failure here must not cost the run its result.
+  await writeIndex(path.dirname(runDir)).catch((e: Error) => log(`warning: could not rewrite the runs index: ${e.message}`));
 
+  phases.end(true);
   const exitCode = error ? exitCodeOf(error) : summary.verdict === 'pass' ? 0 : 1;
   return { summary, runDir, profile, exitCode };
 }

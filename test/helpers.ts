@@ -52,9 +52,9 @@ export const test = base.extend<{ out: string }>({
   },
 });
 
-/** The single run folder a CLI run wrote under `out`. */
+/** The single run folder a CLI run wrote under `out` (beside the runs index, index.html). */
 export async function runFolder(out: string): Promise<string> {
-  const entries = await readdir(out);
+  const entries = (await readdir(out, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
   if (entries.length !== 1) throw new Error(`expected one run folder in ${out}, found: ${entries.join(', ') || 'none'}`);
   return path.join(out, entries[0]!);
 }

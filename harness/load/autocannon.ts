@@ -3,9 +3,11 @@
  * apart as in autocannon itself, so a raw result can be summarized again or compared later.
  */
 import autocannon from 'autocannon';
+import { TimelineRecorder, type LoadTimelinePoint } from './timeline.js';
 import type { LoadOptions, LoadResult } from './types.js';
 
-export type RawAutocannonResult = autocannon.Result;
+/** autocannon's result plus the per-second timeline runLoad recorded beside it. */
+export type RawAutocannonResult = autocannon.Result & { timeline?: LoadTimelinePoint[] };
 
 export function runLoad(options: LoadOptions): Promise<RawAutocannonResult> {
   return new Promise((resolve, reject) => {
@@ -21,12 +23,14 @@ export function runLoad(options: LoadOptions): Promise<RawAutocannonResult> {
       (error, result) => {
         options.signal?.removeEventListener('abort', onAbort);
         if (error) reject(error);
-        else resolve(result);
+        else resolve({ ...result, timeline: timeline.finish() });
       },
     );
     // Per-request latencies and per-second counts for the regression gate (load/series.ts).
     const recorder = options.recorder;
     if (recorder) instance.on('response', (_client, _status, _bytes, responseTime) => recorder.response(responseTime));
+    const timeline = new TimelineRecorder();
+    instance.on('response', (_client, status, _bytes, responseTime) => timeline.response(responseTime, status));
     // autocannon keeps running until its duration ends: stop it when the run is aborted.
     const onAbort = () => instance.stop();
     options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -48,6 +52,7 @@ export function summarizeLoad(raw: RawAutocannonResult, options: Pick<LoadOption
     errors: raw.errors,
     timeouts: raw.timeouts,
     non2xx: raw.non2xx,
+    ...(raw.timeline?.length ? { timeline: raw.timeline } : {}),
   };
 }
 

@@ -1,3 +1,5 @@
+import type { LoadTimelinePoint } from './timeline.js';
+
 /** What any load generator reports, in the units summary.json uses. */
 export interface LoadResult {
   generator: 'autocannon' | 'k6';
@@ -21,6 +23,8 @@ export interface LoadResult {
   app_cpu_ms_per_request?: number;
   /** Average CPU cores other processes on the machine used meanwhile (noise for wall-clock numbers). */
   others_cores?: number;
+  /** Per-second throughput and latency over the run (absent when the generator could not report it). */
+  timeline?: LoadTimelinePoint[];
 }
 
 export interface LoadOptions {

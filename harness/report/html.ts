@@ -1,187 +1,260 @@
 /**
- * report.html: one self-contained page (no network, no script needed) a person wants to open: the verdicts,
- * the hotspots, the load, the debug container's privileges and a flame graph drawn from the raw profile.
- * Pure: renderReport returns a string. Everything that came from a profile or the app is escaped; the flame
- * graph is drawn here rather than inlining py-spy's SVG, which carries its own script.
+ * report.html: one self-contained page a person wants to open: the verdicts, an interactive flame graph, the
+ * hotspots with how sure each share is, the load over time, the observer effect and baseline when present,
+ * and where it ran (images, the debug container's privileges, the kubectl commands to do it by hand).
+ * Pure: renderReport returns a string. It is made of one small function per section, each reading summary
+ * fields and tolerating absent ones (older summaries, runs that stopped early).
+ *
+ * Safety: everything that came from a profile or the app is escaped, and a Content-Security-Policy lets only
+ * the page's own script run (by hash) and forbids every fetch: even a missed escape could not run code or
+ * reach the network.
  */
-import { callTree, frameLabel, type CallTreeNode, type Profile } from '../profile/model.js';
+import { createHash } from 'node:crypto';
+import type { Profile } from '../profile/model.js';
 import { percent } from '../assert/verdict.js';
+import { renderBaseline, renderObserver } from './comparison.js';
+import { wilson } from './confidence.js';
+import { escapeHtml, scriptJson } from './escape.js';
+import { flameScript, renderFlameGraph } from './flamegraph.js';
+import { renderLoadChart } from './load-chart.js';
+import { reportCss } from './style.js';
 import type { RunSummary } from './summary.js';
 
-export function escapeHtml(text: unknown): string {
-  return String(text).replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+export { escapeHtml } from './escape.js';
+export { renderFlameGraph } from './flamegraph.js';
 
-/** JSON inside <script type="application/json">: no `<` may survive, or `</script>` in a frame name ends it. */
-function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
-}
+const scriptHash = createHash('sha256').update(flameScript).digest('base64');
+export const contentSecurityPolicy =
+  `default-src 'none'; script-src 'sha256-${scriptHash}'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'`;
+
+/** Fields other parts of holistic add to summary.json; read loosely so this renderer does not depend on them. */
+type Extra = { observer?: unknown; baseline?: unknown };
 
 export function renderReport(summary: RunSummary, profile: Profile | undefined): string {
-  const pass = summary.verdict === 'pass';
-  const dc = summary.debugContainer;
-  const load = summary.load;
+  const extra = summary as RunSummary & Extra;
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(`holistic: ${summary.scenario} on ${summary.target} — ${summary.verdict}`)}</title>
-<style>
-  body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 1240px; padding: 0 1rem; color: #1d1d1f; }
-  h1 { font-size: 1.5rem; margin-bottom: .2rem; }
-  .sub { color: #555; margin-top: 0; }
-  .badge { display: inline-block; padding: .1rem .6rem; border-radius: .3rem; color: #fff; font-weight: 600; }
-  .pass { background: #1a7f37; } .fail { background: #cf222e; }
-  table { border-collapse: collapse; margin: .5rem 0 1.2rem; }
-  th, td { border-bottom: 1px solid #ddd; padding: .3rem .7rem; text-align: left; vertical-align: top; }
-  td.num { text-align: right; font-variant-numeric: tabular-nums; }
-  code, .mono { font-family: ui-monospace, monospace; font-size: 12.5px; }
-  td.mono { white-space: pre-wrap; word-break: break-word; }
-  .warn { background: #fff8c5; border: 1px solid #d4a72c; padding: .4rem .7rem; border-radius: .3rem; margin: .3rem 0; }
-  .danger { background: #ffebe9; border: 1px solid #cf222e; color: #82071e; padding: .4rem .7rem; border-radius: .3rem; }
-  .bar { background: #e36209; height: .7rem; display: inline-block; vertical-align: middle; }
-  details { margin: .3rem 0; }
-  svg text { font: 11px ui-monospace, monospace; pointer-events: none; }
-  svg rect:hover { stroke: #000; stroke-width: .6; }
-</style>
+<meta name="color-scheme" content="light dark">
+<title>${escapeHtml(`${summary.verdict === 'pass' ? 'PASS' : 'FAIL'} ${summary.scenario} on ${summary.target} — holistic`)}</title>
+<style>${reportCss}</style>
 </head>
 <body>
-<h1>${escapeHtml(summary.scenario)} <span class="badge ${pass ? 'pass' : 'fail'}">${pass ? 'PASS' : 'FAIL'}</span></h1>
-<p class="sub">target <b>${escapeHtml(summary.target)}</b> · run <code>${escapeHtml(summary.runId)}</code> · started ${escapeHtml(summary.startedAt)} · ${escapeHtml(summary.app.description)}</p>
-${summary.interrupted ? `<p class="danger">This run was interrupted: what is below is what was collected before it stopped.${summary.error ? ` ${escapeHtml(summary.error)}` : ''}</p>` : summary.error ? `<p class="danger">${escapeHtml(summary.error)}</p>` : ''}
-${summary.warnings.map((w) => `<p class="warn">${escapeHtml(w)}</p>`).join('\n')}
-
-<h2>Verdicts</h2>
-<table>
-<tr><th></th><th>check</th><th>expected</th><th>actual</th></tr>
-${summary.verdicts
-  .map(
-    (v) => `<tr><td><span class="badge ${v.pass ? 'pass' : 'fail'}">${v.pass ? 'pass' : 'fail'}</span></td><td>${escapeHtml(v.name)}</td><td>${escapeHtml(v.expected)}</td><td>${escapeHtml(v.actual)}${
-      v.details?.length ? `<details><summary>details</summary><pre class="mono">${escapeHtml(v.details.join('\n'))}</pre></details>` : ''
-    }</td></tr>`,
-  )
-  .join('\n')}
-</table>
-
-<h2>Hotspots <small>(${summary.samples} non-idle samples)</small></h2>
-<table>
-<tr><th>#</th><th>function</th><th>file</th><th>self</th><th></th><th>total</th><th>samples</th></tr>
-${summary.hotspots
-  .map(
-    (h, i) => `<tr><td>${i + 1}</td><td class="mono">${escapeHtml(h.name)}</td><td class="mono">${escapeHtml(h.file ?? '')}</td><td class="num">${percent(h.self)}</td><td><span class="bar" style="width:${(h.self * 200).toFixed(0)}px"></span></td><td class="num">${percent(h.total)}</td><td class="num">${h.samples}</td></tr>`,
-  )
-  .join('\n')}
-</table>
-
-<h2>Flame graph</h2>
-<p class="sub">Drawn from the raw py-spy counts (root at the top; width = share of samples; hover for numbers). py-spy's own interactive SVG is in the artifacts.</p>
-${profile ? renderFlameGraph(profile) : '<p>No profile was recorded.</p>'}
-
-<h2>Load</h2>
-${
-  load
-    ? `<table>
-<tr><th>generator</th><td>${escapeHtml(load.generator)}</td><th>connections</th><td class="num">${load.connections}</td></tr>
-<tr><th>requests</th><td class="num">${load.requests} in ${load.duration_s.toFixed(1)} s</td><th>throughput</th><td class="num">${load.rps} req/s</td></tr>
-<tr><th>latency p50</th><td class="num">${load.p50_ms} ms</td><th>p90</th><td class="num">${load.p90_ms} ms</td></tr>
-<tr><th>p99</th><td class="num">${load.p99_ms} ms</td><th>max</th><td class="num">${load.max_ms} ms</td></tr>
-<tr><th>errors</th><td class="num">${load.errors} (${load.timeouts} timeouts)</td><th>non-2xx</th><td class="num">${load.non2xx}</td></tr>
-</table>`
-    : '<p>No load was run.</p>'
-}
-${renderObserver(summary.observer)}
-
-<h2>Where it ran</h2>
-<table>
-${Object.entries(summary.environment)
-  .map(([key, value]) => `<tr><th>${escapeHtml(key)}</th><td class="mono">${escapeHtml(value)}</td></tr>`)
-  .join('\n')}
-${
-  dc
-    ? `<tr><th>debug image</th><td class="mono">${escapeHtml(dc.image ?? '(tools on the host)')}</td></tr>
-<tr><th>capabilities added</th><td class="mono">${escapeHtml(dc.capabilities.join(', ') || 'none')}</td></tr>
-<tr><th>privileged</th><td>${dc.privileged ? '<span class="danger">yes: this scenario asked for the sysadmin profile</span>' : 'no'}</td></tr>`
-    : '<tr><th>debug session</th><td>none was attached</td></tr>'
-}
-</table>
-${summary.threads ? renderThreads(summary.threads) : ''}
-
-<h2>Timings and files</h2>
-<table>
-<tr><th>setup</th><td class="num">${summary.durations.setup_s.toFixed(1)} s</td><th>profile</th><td class="num">${summary.durations.profile_s.toFixed(1)} s</td><th>teardown</th><td class="num">${summary.durations.teardown_s.toFixed(1)} s</td></tr>
-</table>
-<ul>
-${Object.entries(summary.artifacts)
-  .map(([name, file]) => `<li>${escapeHtml(name)}: <a href="${escapeHtml(encodeURI(file))}">${escapeHtml(file)}</a></li>`)
-  .join('\n')}
-</ul>
+${header(summary)}
+<main>
+${alerts(summary)}
+${verdicts(summary)}
+${flame(summary, profile)}
+${hotspots(summary)}
+${load(summary)}
+${renderObserver(extra.observer)}
+${renderBaseline(extra.baseline)}
+${environment(summary)}
+${threads(summary)}
+${files(summary)}
+</main>
+<footer>holistic · run <code>${escapeHtml(summary.runId)}</code></footer>
 <script type="application/json" id="summary">${scriptJson(summary)}</script>
+<script>${flameScript}</script>
 </body>
 </html>
 `;
 }
 
-/** What the profiler cost the app: profiled / unprofiled load, shown in every report (or why it is missing). */
-function renderObserver(o: RunSummary['observer']): string {
-  if (!o) return '<h3>Observer effect</h3><p>Not measured in this run (no unprofiled phase, or the run did not finish).</p>';
-  const flag = (moved: boolean) => (moved ? ' class="num warn"' : ' class="num"');
-  return `<h3>Observer effect <small>(profiled / unprofiled${o.sampling ? `; py-spy ${escapeHtml(o.sampling.mode)}, ${o.sampling.samplers} sampler(s) at ${o.sampling.rate_hz} Hz` : ''}${o.sampling?.profiler_cores !== undefined ? `; the samplers used ${o.sampling.profiler_cores.toFixed(2)} CPU cores` : ''})</small></h3>
-<table>
-<tr><th></th><th>unprofiled</th><th>profiled</th><th>ratio</th></tr>
-<tr><th>throughput</th><td class="num">${o.unprofiled.rps} req/s</td><td class="num">${o.profiled.rps} req/s</td><td${flag(Math.abs(1 - o.rps_ratio) > 0.1)}>×${o.rps_ratio.toFixed(2)}</td></tr>
-<tr><th>p50</th><td class="num">${o.unprofiled.p50_ms} ms</td><td class="num">${o.profiled.p50_ms} ms</td><td class="num">×${o.p50_ratio.toFixed(2)}</td></tr>
-<tr><th>p99</th><td class="num">${o.unprofiled.p99_ms} ms</td><td class="num">${o.profiled.p99_ms} ms</td><td${flag(Math.abs(o.p99_ratio - 1) > 0.1)}>×${o.p99_ratio.toFixed(2)}</td></tr>
-<tr><th>requests</th><td class="num">${o.unprofiled.requests} in ${o.unprofiled.duration_s.toFixed(1)} s</td><td class="num">${o.profiled.requests} in ${o.profiled.duration_s.toFixed(1)} s</td><td></td></tr>
-</table>`;
+function section(id: string, title: string, body: string, aside = ''): string {
+  return `<section id="${id}"><h2>${title}${aside ? ` <small>${aside}</small>` : ''}</h2>\n${body}\n</section>`;
 }
 
-function renderThreads(threads: NonNullable<RunSummary['threads']>): string {
-  const active = threads.filter((t) => !t.idle).length;
-  return `<h2>Thread dump <small>(${threads.length} threads, ${active} active)</small></h2>
-${threads
+function header(s: RunSummary): string {
+  const pass = s.verdict === 'pass';
+  const top = s.hotspots?.[0];
+  const list = s.verdicts ?? [];
+  const passed = list.filter((v) => v.pass).length;
+  const card = (label: string, value: string, note = '') =>
+    `<div class="card"><div class="label">${label}</div><div class="value">${value}</div>${note ? `<div class="note-line">${note}</div>` : ''}</div>`;
+  return `<header class="top ${pass ? 'is-pass' : 'is-fail'}">
+<div class="wrap">
+<div class="eyebrow">holistic report · ${escapeHtml(s.target)} target</div>
+<h1>${escapeHtml(s.scenario)} <span class="badge big ${pass ? 'pass' : 'fail'}">${pass ? 'PASS' : 'FAIL'}</span></h1>
+<p class="sub">${escapeHtml(s.app?.name ?? '')}${s.startedAt ? ` · ${escapeHtml(formatDate(s.startedAt))}` : ''}${s.options ? ` · ${escapeHtml(s.options.durationS)} s of load` : ''}</p>
+<div class="cards">
+${card('verdicts', `${passed}/${list.length}`, pass ? 'all held' : list.length ? `${list.length - passed} failed` : 'none reached')}
+${card('top hotspot', top ? `<span class="mono">${escapeHtml(top.name)}</span>` : '—', top ? `${percent(top.self)} self · ${escapeHtml(top.file ?? '')}` : 'no profile')}
+${card('throughput', s.load ? `${s.load.rps} <small>req/s</small>` : '—', s.load ? `${s.load.requests} requests, ${s.load.errors} errors` : 'no load')}
+${card('latency p99', s.load ? `${s.load.p99_ms} <small>ms</small>` : '—', s.load ? `p50 ${s.load.p50_ms} ms` : '')}
+${card('samples', String(s.samples ?? 0), 'non-idle py-spy samples')}
+</div>
+<nav>${[
+    ['verdicts', 'Verdicts'],
+    ['flame', 'Flame graph'],
+    ['hotspots', 'Hotspots'],
+    ['load', 'Load'],
+    ...((s as RunSummary & Extra).observer !== undefined ? [['observer', 'Observer effect']] : []),
+    ...((s as RunSummary & Extra).baseline ? [['baseline', 'Baseline']] : []),
+    ['environment', 'Where it ran'],
+    ...(s.threads ? [['threads', 'Threads']] : []),
+    ['files', 'Files'],
+  ]
+    .map(([id, label]) => `<a href="#${id}">${label}</a>`)
+    .join('')}</nav>
+</div>
+</header>`;
+}
+
+function alerts(s: RunSummary): string {
+  const out: string[] = [];
+  if (s.interrupted) out.push(`<div class="note danger">This run was interrupted: what is below is what was collected before it stopped.${s.error ? ` ${escapeHtml(s.error)}` : ''}</div>`);
+  else if (s.error) out.push(`<div class="note danger"><b>The run failed:</b> <span class="pre">${escapeHtml(s.error)}</span></div>`);
+  for (const w of s.warnings ?? []) out.push(`<div class="note warn">${escapeHtml(w)}</div>`);
+  return out.join('\n');
+}
+
+function verdicts(s: RunSummary): string {
+  if (!s.verdicts?.length) return section('verdicts', 'Verdicts', '<p class="muted">No verdict was reached.</p>');
+  return section(
+    'verdicts',
+    'Verdicts',
+    `<table class="verdicts">
+<thead><tr><th></th><th>check</th><th>expected</th><th>actual</th></tr></thead>
+<tbody>
+${s.verdicts
   .map(
-    (t) => `<details${t.idle ? '' : ' open'}><summary class="mono">${escapeHtml(`Thread ${t.id} (${t.status}): "${t.name}"`)} — ${escapeHtml(t.frames[0] ?? 'no frames')}</summary><pre class="mono">${escapeHtml(t.frames.join('\n'))}</pre></details>`,
+    (v) => `<tr class="${v.pass ? 'ok' : 'bad'}"><td><span class="badge ${v.pass ? 'pass' : 'fail'}">${v.pass ? 'pass' : 'fail'}</span></td><td class="strong">${escapeHtml(v.name)}</td><td>${escapeHtml(v.expected)}</td><td>${escapeHtml(v.actual)}${
+      v.details?.length ? `<details><summary>details</summary><pre class="mono">${escapeHtml(v.details.join('\n'))}</pre></details>` : ''
+    }</td></tr>`,
   )
-  .join('\n')}`;
+  .join('\n')}
+</tbody>
+</table>`,
+  );
 }
 
-const WIDTH = 1200;
-const ROW = 17;
-
-/** An icicle graph (root on top) as inline SVG. Frames under 0.1% of samples are left out, as inferno does. */
-export function renderFlameGraph(profile: Profile): string {
-  const root = callTree(profile);
-  if (root.total === 0) return '<p>The profile is empty.</p>';
-  const minWidth = root.total * 0.001;
-  const rects: string[] = [];
-  let depthMax = 0;
-  const walk = (node: CallTreeNode, x: number, depth: number) => {
-    const w = (node.total / root.total) * WIDTH;
-    const label = node.frame ? frameLabel(node.frame) : 'all';
-    const tip = `${label} — ${node.total} samples, ${percent(node.total / root.total, 2)} (self ${node.self})`;
-    const chars = Math.floor((w - 6) / 6.7);
-    const text = chars >= 3 ? (label.length > chars ? label.slice(0, chars - 1) + '…' : label) : '';
-    rects.push(
-      `<g><title>${escapeHtml(tip)}</title><rect x="${x.toFixed(2)}" y="${depth * ROW}" width="${Math.max(w - 0.5, 0.5).toFixed(2)}" height="${ROW - 1}" fill="${color(label)}" rx="2"/>` +
-        (text ? `<text x="${(x + 3).toFixed(2)}" y="${depth * ROW + 12}">${escapeHtml(text)}</text>` : '') +
-        '</g>',
-    );
-    depthMax = Math.max(depthMax, depth);
-    let childX = x;
-    for (const child of node.children) {
-      if (child.total >= minWidth) walk(child, childX, depth + 1);
-      childX += (child.total / root.total) * WIDTH;
-    }
-  };
-  walk(root, 0, 0);
-  const height = (depthMax + 1) * ROW;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="100%" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="flame graph">${rects.join('')}</svg>`;
+function flame(s: RunSummary, profile: Profile | undefined): string {
+  const svg = s.artifacts?.flamegraph;
+  return section(
+    'flame',
+    'Flame graph',
+    `<p class="muted">Every stack py-spy sampled, root at the top; a frame's width is its share of samples. Search by name or file, click a frame to zoom, click it again (or Reset) to zoom out.${
+      svg ? ` py-spy's own SVG: <a href="${artifactHref(svg)}">${escapeHtml(svg)}</a>.` : ''
+    }</p>
+${profile ? renderFlameGraph(profile) : '<p class="muted">No profile was recorded.</p>'}`,
+  );
 }
 
-function color(name: string): string {
-  let hash = 0;
-  for (let i = 0; i < name.length; i++) hash = (hash * 31 + name.charCodeAt(i)) | 0;
-  const h = Math.abs(hash);
-  return `rgb(${205 + (h % 50)},${80 + ((h >> 8) % 130)},${30 + ((h >> 16) % 40)})`;
+function hotspots(s: RunSummary): string {
+  const list = s.hotspots ?? [];
+  if (!list.length) return section('hotspots', 'Hotspots', '<p class="muted">No profile, no hotspots.</p>');
+  const n = s.samples;
+  return section(
+    'hotspots',
+    'Hotspots',
+    `<p class="muted">Ranked by <b>self</b> share: the share of samples where the function itself was running (the leaf), so the first row is where the time is actually spent. <b>Total</b> counts samples with the function anywhere on the stack. The interval is Wilson's 95% for ${n} samples. Click a row to find it in the flame graph.</p>
+<table class="hotspots">
+<thead><tr><th class="num">#</th><th>function</th><th>file</th><th class="num">self</th><th class="bar-col">self share (95% interval)</th><th class="num">total</th><th class="num">self samples</th></tr></thead>
+<tbody>
+${list
+  .map((h, i) => {
+    const ci = wilson(h.samples, n);
+    const pct = (x: number) => (x * 100).toFixed(2);
+    return `<tr class="clickable" data-search="${escapeHtml(searchFor(h.name))}" title="find in the flame graph"><td class="num muted">${i + 1}</td><td class="mono strong">${escapeHtml(h.name)}</td><td class="mono muted">${escapeHtml(h.file ?? '')}</td><td class="num strong">${percent(h.self)}</td><td class="bar-col"><div class="track"><div class="fill" style="width:${pct(h.self)}%"></div><div class="ci" style="left:${pct(ci.low)}%;width:${pct(Math.max(ci.high - ci.low, 0.002))}%"></div></div><div class="ci-text">${percent(ci.low)} – ${percent(ci.high)}</div></td><td class="num">${percent(h.total)}</td><td class="num">${h.samples}</td></tr>`;
+  })
+  .join('\n')}
+</tbody>
+</table>`,
+    `${n} non-idle samples`,
+  );
+}
+
+/** A regular expression that finds exactly this function's frames by label (`name (file:line)`). */
+function searchFor(name: string): string {
+  return '^' + name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + ' \\(';
+}
+
+function load(s: RunSummary): string {
+  const l = s.load;
+  if (!l) return section('load', 'Load', '<p class="muted">No load was run.</p>');
+  return section(
+    'load',
+    'Load',
+    `${renderLoadChart(l.timeline)}
+<table class="grid-table">
+<tr><th>generator</th><td>${escapeHtml(l.generator)} · ${l.connections} connections · <span class="mono">${escapeHtml(l.url)}</span></td></tr>
+<tr><th>requests</th><td class="num-inline">${l.requests} in ${l.duration_s.toFixed(1)} s = <b>${l.rps} req/s</b></td></tr>
+<tr><th>latency</th><td class="num-inline">p50 <b>${l.p50_ms} ms</b> · p90 ${l.p90_ms} ms · p99 <b>${l.p99_ms} ms</b> · max ${l.max_ms} ms</td></tr>
+<tr><th>failures</th><td class="num-inline${l.errors || l.non2xx ? ' worse' : ''}">${l.errors} errors (${l.timeouts} timeouts) · ${l.non2xx} non-2xx</td></tr>
+</table>`,
+  );
+}
+
+function environment(s: RunSummary): string {
+  const dc = s.debugContainer;
+  const rows = Object.entries(s.environment ?? {}).filter(([key]) => key !== 'target').map(([key, value]) => {
+    const text = String(value);
+    const block = text.includes('\n') || /kubectl|spec/i.test(key);
+    return `<tr><th>${escapeHtml(key)}</th><td>${block ? `<pre class="mono code">${escapeHtml(text)}</pre>` : `<span class="mono">${escapeHtml(text)}</span>`}</td></tr>`;
+  });
+  const debugRows = dc
+    ? [
+        `<tr><th>debug image</th><td class="mono">${escapeHtml(dc.image ?? '(tools on the host)')}</td></tr>`,
+        `<tr><th>capabilities added</th><td>${(dc.capabilities.length ? dc.capabilities : ['none']).map((c) => `<span class="chip">${escapeHtml(c)}</span>`).join(' ')}</td></tr>`,
+        `<tr><th>privileged</th><td>${dc.privileged ? '<span class="badge fail">yes</span> this scenario asked for the sysadmin profile' : 'no'}</td></tr>`,
+        ...Object.entries(dc)
+          .filter(([k]) => !['image', 'capabilities', 'privileged'].includes(k))
+          .map(([k, v]) => `<tr><th>debug ${escapeHtml(k)}</th><td class="mono">${escapeHtml(typeof v === 'object' ? JSON.stringify(v) : v)}</td></tr>`),
+      ]
+    : ['<tr><th>debug session</th><td>none was attached</td></tr>'];
+  return section(
+    'environment',
+    'Where it ran',
+    `<table class="grid-table env">
+<tr><th>target</th><td><b>${escapeHtml(s.target)}</b>${s.environment?.target ? ` <span class="mono muted">${escapeHtml(s.environment.target)}</span>` : ''}</td></tr>
+<tr><th>app</th><td>${escapeHtml(s.app?.name ?? '')} <span class="mono muted">${escapeHtml(s.app?.url ?? '')}</span>${s.app?.description ? `<div class="mono muted">${escapeHtml(s.app.description)}</div>` : ''}</td></tr>
+${debugRows.join('\n')}
+${rows.join('\n')}
+</table>`,
+  );
+}
+
+function threads(s: RunSummary): string {
+  const list = s.threads;
+  if (!list) return '';
+  const active = list.filter((t) => !t.idle).length;
+  return section(
+    'threads',
+    'Thread dump',
+    list
+      .map(
+        (t) =>
+          `<details${t.idle ? '' : ' open'}><summary><span class="chip ${t.idle ? '' : 'hot'}">${t.idle ? 'idle' : 'active'}</span> <span class="mono">${escapeHtml(`Thread ${t.id} (${t.status}): "${t.name}"`)}</span> <span class="muted mono">— ${escapeHtml(t.frames[0] ?? 'no frames')}</span></summary><pre class="mono code">${escapeHtml(t.frames.join('\n'))}</pre></details>`,
+      )
+      .join('\n'),
+    `${list.length} threads, ${active} active, from py-spy dump`,
+  );
+}
+
+function files(s: RunSummary): string {
+  const d = s.durations;
+  return section(
+    'files',
+    'Timings and files',
+    `${d ? `<p>set-up <b>${d.setup_s.toFixed(1)} s</b> · load and profile <b>${d.profile_s.toFixed(1)} s</b> · teardown <b>${d.teardown_s.toFixed(1)} s</b></p>` : ''}
+<ul class="files">
+${Object.entries(s.artifacts ?? {})
+  .map(([name, file]) => `<li><a href="${artifactHref(file)}">${escapeHtml(file)}</a> <span class="muted">${escapeHtml(name)}</span></li>`)
+  .join('\n')}
+</ul>`,
+  );
+}
+
+/** Artifacts are files in the run folder: a relative path, never a URL with a scheme (javascript:, http:). */
+function artifactHref(file: string): string {
+  return /^[a-z][a-z0-9+.-]*:|^\/\//i.test(file) ? '#files' : escapeHtml(encodeURI(file));
+}
+
+function formatDate(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
 }

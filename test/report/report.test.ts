@@ -1,7 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { hotspots } from '../../harness/assert/hotspot.js';
 import { parsePySpyRaw } from '../../harness/profile/pyspy-raw.js';
-import { renderReport } from '../../harness/report/html.js';
+import { wilson } from '../../harness/report/confidence.js';
+import { flameScript } from '../../harness/report/flamegraph.js';
+import { contentSecurityPolicy, renderReport } from '../../harness/report/html.js';
 import { renderJunit } from '../../harness/report/junit.js';
 import type { RunSummary } from '../../harness/report/summary.js';
 
@@ -47,11 +49,26 @@ describe('report.html', () => {
     expect(html).not.toContain('<script>alert');
     expect(html).not.toContain('<img src=x');
     expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
-    // Exactly one <script> element: the JSON data block, whose content cannot close it.
-    expect(html.match(/<script\b/g)).toHaveLength(1);
-    expect(html.match(/<\/script>/g)).toHaveLength(1);
+    // Two <script> elements: the JSON data block, whose content cannot close it, and the page's own code.
+    expect(html.match(/<script\b/g)).toHaveLength(2);
+    expect(html.match(/<\/script>/g)).toHaveLength(2);
     const json = html.slice(html.indexOf('id="summary">') + 'id="summary">'.length, html.indexOf('</script>'));
     expect(JSON.parse(json).verdicts[0].name).toBe(`hotspot ${hostile}`);
+    expect(html).toContain(`<script>${flameScript}</script>`);
+    // Hostile names reach the flame graph only as escaped attribute and title text.
+    expect(html).toContain('data-n="&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; (&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;.py:2)"');
+  });
+
+  test("a Content-Security-Policy lets only the page's own script run and forbids every fetch", () => {
+    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy}">`);
+    expect(contentSecurityPolicy).toMatch(/^default-src 'none'; script-src 'sha256-[A-Za-z0-9+/=]+';/);
+  });
+
+  test('artifact links stay relative: a scheme (javascript:, http:) is not linked', () => {
+    const page = renderReport(summary({ artifacts: { evil: 'javascript:alert(1)', remote: '//example.invalid/x', ok: 'memray flame.html' } }), profile);
+    expect(page).not.toContain('href="javascript:');
+    expect(page).not.toContain('href="//');
+    expect(page).toContain('<a href="memray%20flame.html">memray flame.html</a>');
   });
 
   test('self-contained: no external resources to fetch', () => {
@@ -60,17 +77,67 @@ describe('report.html', () => {
   });
 
   test('shows the verdict, the hotspots with shares, the load and the flame graph', () => {
-    expect(html).toContain('<span class="badge fail">FAIL</span>');
+    expect(html).toContain('<span class="badge big fail">FAIL</span>');
     expect(html).toMatch(/90\.0%/); // the hostile frame is 9 of 10 samples
-    expect(html).toContain('8 req/s');
+    expect(html).toContain('<b>8 req/s</b>');
     expect(html).toMatch(/<svg [^>]*aria-label="flame graph"/);
     expect(html).toContain('<title>all — 10 samples, 100.00% (self 0)</title>');
   });
 
   test('where it ran and the thread dump are shown, escaped', () => {
-    expect(html).toContain('<th>engine</th><td class="mono">podman 4.3.1</td>');
+    expect(html).toContain('<th>engine</th><td><span class="mono">podman 4.3.1</span></td>');
     expect(html).toMatch(/Thread dump/);
     expect(html).toContain('select (&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;.py:1)');
+  });
+
+  test('hotspot shares carry a Wilson 95% interval', () => {
+    // 9 of 10 samples: Wilson gives 59.6% .. 98.2%.
+    expect(html).toContain('59.6% – 98.2%');
+    const w = wilson(81, 263);
+    expect(w.low).toBeCloseTo(0.2553, 3);
+    expect(w.high).toBeCloseTo(0.3662, 3);
+  });
+
+  test('throughput and latency per second become a chart; without a timeline the page says so', () => {
+    const timeline = [0, 1, 2].map((t) => ({ t_s: t, span_s: 1, requests: 10 + t, rps: 10 + t, p50_ms: 100, p99_ms: 180 + t, max_ms: 200, non2xx: 0 }));
+    const withChart = renderReport(summary({ load: { ...summary().load!, timeline } }), profile);
+    expect(withChart).toMatch(/<svg [^>]*aria-label="throughput and latency per second"/);
+    expect(withChart.match(/<rect class="rps"/g)).toHaveLength(3);
+    expect(withChart).toContain('<title>2–3 s: 12 requests (12 req/s), p50 100 ms, p99 182 ms</title>');
+    expect(html).toContain('No per-second samples were recorded');
+  });
+
+  test('observer effect and baseline sections appear only when summary.json has them', () => {
+    // observer: null (the run stopped before the profiled phase): said so, not hidden.
+    expect(html).toMatch(/<section id="observer">.*Not measured in this run/s);
+    expect(html).not.toContain('id="baseline"');
+    const observer = {
+      unprofiled: { duration_s: 3, requests: 30, rps: 10, p50_ms: 100, p99_ms: 150 },
+      profiled: { duration_s: 3, requests: 24, rps: 8, p50_ms: 120, p99_ms: 210 },
+      rps_ratio: 0.8,
+      p50_ratio: 1.2,
+      p99_ratio: 1.4,
+      sampling: { mode: 'nonblocking', samplers: 2, rate_hz: 100 },
+    };
+    const baseline = {
+      file: 'base.json',
+      createdAt: '2026-11-26T00:00:00Z',
+      runId: 'old-run',
+      environmentDifferences: [],
+      comparisons: [
+        { key: 'p99', metric: 'latency p99', gated: true, outcome: 'regressed', baseline: 150, current: 210, change: 0.4, low: 0.2, high: 0.6, threshold: 0.25, unit: 'relative', method: 'bootstrap' },
+        { key: 'hotspots', metric: `self share of ${hostile}`, gated: false, outcome: 'pass', baseline: 0.5, current: 0.4, change: -0.1, low: -0.15, high: -0.05, threshold: 0.1, unit: 'points', method: 'newcombe' },
+      ],
+    };
+    const page = renderReport({ ...summary(), observer, baseline } as RunSummary, profile);
+    expect(page).toContain('<section id="observer">');
+    expect(page).toContain('×0.80');
+    expect(page).toContain('<section id="baseline">');
+    expect(page).toMatch(/What grew<\/h3>.*latency p99.*\+40\.0%/s);
+    expect(page).toMatch(/What shrank<\/h3>.*-10\.0 pt/s);
+    expect(page).not.toContain(`self share of ${hostile}`);
+    // An unknown shape is still shown, escaped.
+    expect(renderReport({ ...summary(), observer: { note: hostile } } as unknown as RunSummary, profile)).toContain('&lt;script&gt;alert');
   });
 
   test('an interrupted run says so', () => {
@@ -92,5 +159,16 @@ describe('junit.xml', () => {
     const xml = renderJunit(summary({ verdicts: [], error: 'bad-app did not start\nlast lines' }));
     expect(xml).toContain('errors="1"');
     expect(xml).toContain('<error message="bad-app did not start">');
+  });
+});
+
+describe('report.html from a sparse summary', () => {
+  test('an old or early-stopped summary without most fields still renders every section it can', () => {
+    const sparse = { schema: 1, runId: 'r0', scenario: 'x', target: 'local', verdict: 'fail', error: 'bad-app did not start' } as unknown as RunSummary;
+    const html = renderReport(sparse, undefined);
+    expect(html).toContain('<b>The run failed:</b>');
+    expect(html).toContain('No verdict was reached.');
+    expect(html).toContain('No profile was recorded.');
+    expect(html).toContain('No load was run.');
   });
 });

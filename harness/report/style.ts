@@ -1,0 +1,107 @@
+/** The report's stylesheet: system fonts only (no downloads), light and dark from the reader's setting. */
+export const reportCss = `
+:root {
+  --bg: #f6f7f9; --panel: #ffffff; --fg: #1b1f24; --muted: #5b6572; --line: #e3e6ea; --soft: #f0f2f5;
+  --accent: #2f6fdf; --pass: #1a7f37; --pass-bg: #dafbe1; --fail: #c6262e; --fail-bg: #ffebe9;
+  --warn: #8a6100; --warn-bg: #fff6d6; --bar: #e8743b; --ci: #1b1f24; --hit: #b545d6;
+  --rps: #8db3f0; --p50: #1f8a70; --p99: #d9480f; --shadow: 0 1px 2px rgba(16,24,40,.06), 0 1px 3px rgba(16,24,40,.08);
+  color-scheme: light dark;
+}
+@media (prefers-color-scheme: dark) {
+  :root {
+    --bg: #0f1217; --panel: #171b22; --fg: #e6e9ee; --muted: #9aa4b2; --line: #2a313c; --soft: #1e242d;
+    --accent: #7aa7ff; --pass: #3fb950; --pass-bg: #12301c; --fail: #ff6b6b; --fail-bg: #3a1416;
+    --warn: #e3b341; --warn-bg: #2e2610; --bar: #f0884f; --ci: #e6e9ee; --hit: #d77cf0;
+    --rps: #3d5f99; --p50: #48c9a9; --p99: #ff8a50; --shadow: none;
+  }
+}
+* { box-sizing: border-box; }
+html { scroll-behavior: smooth; }
+body { margin: 0; background: var(--bg); color: var(--fg);
+  font: 15px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Liberation Sans", sans-serif; }
+.wrap, main, footer { max-width: 1280px; margin: 0 auto; padding: 0 28px; }
+.mono, code, pre { font-family: ui-monospace, "SFMono-Regular", "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 13px; }
+a { color: var(--accent); text-decoration: none; } a:hover { text-decoration: underline; }
+.muted { color: var(--muted); }
+.strong { font-weight: 600; }
+header.top { background: var(--panel); border-bottom: 1px solid var(--line); padding: 26px 0 0; margin-bottom: 28px; box-shadow: var(--shadow); }
+header.top.is-pass { border-top: 5px solid var(--pass); } header.top.is-fail { border-top: 5px solid var(--fail); }
+.eyebrow { text-transform: uppercase; letter-spacing: .08em; font-size: 12px; color: var(--muted); font-weight: 600; }
+h1 { font-size: 30px; line-height: 1.2; margin: 4px 0 4px; letter-spacing: -.01em; display: flex; align-items: center; gap: 14px; flex-wrap: wrap; word-break: break-word; }
+.sub { color: var(--muted); margin: 0 0 18px; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(190px, 1fr)); gap: 12px; margin-bottom: 18px; }
+.card { background: var(--soft); border: 1px solid var(--line); border-radius: 10px; padding: 12px 14px; min-width: 0; }
+.card .label { font-size: 12px; text-transform: uppercase; letter-spacing: .06em; color: var(--muted); font-weight: 600; }
+.card .value { font-size: 22px; font-weight: 650; margin-top: 2px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.card .value .mono { font-size: 18px; }
+.card .value small { font-size: 13px; color: var(--muted); font-weight: 500; }
+.card .note-line { font-size: 12.5px; color: var(--muted); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+nav { display: flex; gap: 4px; flex-wrap: wrap; }
+nav a { padding: 9px 12px; color: var(--muted); font-weight: 550; font-size: 14px; border-bottom: 2px solid transparent; }
+nav a:hover { color: var(--fg); border-bottom-color: var(--accent); text-decoration: none; }
+section { background: var(--panel); border: 1px solid var(--line); border-radius: 12px; padding: 6px 22px 18px; margin-bottom: 22px; box-shadow: var(--shadow); }
+h2 { font-size: 19px; margin: 16px 0 8px; letter-spacing: -.005em; }
+h2 small { font-size: 13px; color: var(--muted); font-weight: 500; margin-left: 6px; }
+h3 { font-size: 15px; margin: 16px 0 6px; }
+p { margin: 6px 0 12px; max-width: 95ch; }
+table { border-collapse: collapse; width: 100%; margin: 6px 0 10px; }
+th, td { padding: 7px 10px; text-align: left; vertical-align: top; border-bottom: 1px solid var(--line); }
+thead th { font-size: 12px; text-transform: uppercase; letter-spacing: .05em; color: var(--muted); font-weight: 600; border-bottom-width: 2px; }
+tbody tr:last-child td { border-bottom: 0; }
+.grid-table th { width: 190px; color: var(--muted); font-weight: 550; }
+.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.num-inline { font-variant-numeric: tabular-nums; }
+.worse { color: var(--fail); font-weight: 600; } .better { color: var(--pass); font-weight: 600; }
+.badge { display: inline-block; padding: 1px 9px; border-radius: 999px; font-size: 12px; font-weight: 700; letter-spacing: .04em; text-transform: uppercase; }
+.badge.big { font-size: 15px; padding: 3px 14px; }
+.badge.pass { background: var(--pass-bg); color: var(--pass); } .badge.fail { background: var(--fail-bg); color: var(--fail); }
+.badge.neutral { background: var(--soft); color: var(--muted); }
+.verdicts tr.bad td { background: color-mix(in srgb, var(--fail-bg) 45%, transparent); }
+.note { border-radius: 8px; padding: 10px 14px; margin: 0 0 14px; border: 1px solid; }
+.note.warn { background: var(--warn-bg); border-color: color-mix(in srgb, var(--warn) 40%, transparent); color: var(--fg); }
+.note.danger { background: var(--fail-bg); border-color: color-mix(in srgb, var(--fail) 45%, transparent); }
+.pre { white-space: pre-wrap; }
+pre.code { background: var(--soft); border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; margin: 4px 0; white-space: pre-wrap; word-break: break-word; }
+td.mono, td .mono { word-break: break-word; }
+details { margin: 6px 0; } summary { cursor: pointer; }
+.chip { display: inline-block; padding: 0 8px; border-radius: 6px; background: var(--soft); border: 1px solid var(--line); font-size: 12.5px; font-family: ui-monospace, monospace; }
+.chip.hot { background: color-mix(in srgb, var(--bar) 22%, transparent); border-color: var(--bar); }
+/* flame graph */
+.flame-tools { display: flex; gap: 10px; align-items: center; margin: 6px 0 10px; flex-wrap: wrap; }
+#flame-search { flex: 1 1 360px; max-width: 520px; padding: 8px 12px; border-radius: 8px; border: 1px solid var(--line); background: var(--soft); color: var(--fg); font: inherit; }
+#flame-search:focus { outline: 2px solid var(--accent); outline-offset: 1px; }
+button { font: inherit; padding: 7px 14px; border-radius: 8px; border: 1px solid var(--line); background: var(--soft); color: var(--fg); cursor: pointer; }
+button:disabled { opacity: .5; cursor: default; }
+#flame-status { font-weight: 600; color: var(--hit); }
+#flame-svg { display: block; width: 100%; border-radius: 6px; }
+#flame-svg g.fr { cursor: pointer; }
+#flame-svg text { font: 11.5px ui-monospace, "DejaVu Sans Mono", monospace; fill: #1b1f24; pointer-events: none; }
+#flame-svg rect { stroke: var(--panel); stroke-width: .5; }
+#flame-svg g.fr:hover rect { stroke: var(--fg); stroke-width: 1.2; }
+#flame-svg g.above rect { opacity: .55; }
+#flame-svg.searching g.fr:not(.hit) rect { opacity: .45; }
+#flame-svg g.hit rect { fill: var(--hit); opacity: 1; }
+#flame-svg g.hit text { fill: #fff; }
+.flame-detail { margin-top: 8px; padding: 8px 12px; background: var(--soft); border-radius: 8px; color: var(--muted); min-height: 2.2em; word-break: break-word; }
+/* hotspots */
+tr.clickable { cursor: pointer; } tr.clickable:hover td { background: var(--soft); }
+.bar-col { width: 300px; }
+.track { position: relative; height: 12px; background: var(--soft); border-radius: 6px; border: 1px solid var(--line); margin-top: 5px; }
+.track .fill { position: absolute; left: 0; top: 0; bottom: 0; background: var(--bar); border-radius: 6px; }
+.track .ci { position: absolute; top: -3px; bottom: -3px; border-left: 2px solid var(--ci); border-right: 2px solid var(--ci); opacity: .75; }
+.ci-text { font-size: 11.5px; color: var(--muted); font-variant-numeric: tabular-nums; margin-top: 2px; }
+/* load chart */
+figure.chart { margin: 6px 0 12px; }
+figure.chart svg { display: block; width: 100%; height: auto; }
+.chart .grid { stroke: var(--line); stroke-width: 1; }
+.chart .axis, .chart .axis-title { fill: var(--muted); font-size: 12px; font-variant-numeric: tabular-nums; }
+.chart rect.rps { fill: var(--rps); } .chart rect.rps.bad { fill: var(--fail); } .chart rect.rps:hover { opacity: .8; }
+.chart path { fill: none; stroke-width: 2.5; stroke-linejoin: round; }
+.chart path.p50 { stroke: var(--p50); } .chart path.p99 { stroke: var(--p99); }
+figcaption { font-size: 13px; color: var(--muted); display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
+.key { display: inline-block; width: 14px; height: 10px; border-radius: 2px; margin-left: 8px; }
+.key.rps { background: var(--rps); } .key.p50 { background: var(--p50); height: 3px; } .key.p99 { background: var(--p99); height: 3px; }
+ul.files { columns: 2; padding-left: 18px; } ul.files li { margin: 2px 0; }
+footer { color: var(--muted); font-size: 13px; padding-bottom: 40px; }
+@media (max-width: 720px) { .bar-col { width: 140px; } ul.files { columns: 1; } .wrap, main, footer { padding: 0 14px; } }
+`;
