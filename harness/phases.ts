@@ -2,7 +2,7 @@
  * The phases of a run, as events for whoever shows progress (the CLI's renderer, a test). The library only
  * emits them through an optional callback; it never prints.
  */
-export type Phase = 'set-up' | 'deploy' | 'attach' | 'load + profile' | 'teardown' | 'collect' | 'report';
+export type Phase = 'set-up' | 'deploy' | 'attach' | 'load (unprofiled)' | 'load + profile' | 'teardown' | 'collect' | 'report';
 
 export type PhaseEvent =
   /** `seconds`: how long the phase is planned to take (the profile's duration), for a countdown. */

@@ -146,6 +146,7 @@ export async function runScenario(scenario: Scenario | CrashScenario, options: R
     // Short: half the duration, 2 to 5 s (ratios of a few seconds are noisy; the README says how noisy).
     const unprofiledS = options.unprofiledS ?? Math.min(durationS, 5, Math.max(2, Math.round(durationS / 2)));
     if (unprofiledS > 0) {
+      phases.start('load (unprofiled)', { seconds: unprofiledS });
       const p = plan({ durationS: unprofiledS });
       log(`load without profiler: ${generator} ${p.url}, ${p.connections} connections, ${unprofiledS} s`);
       const measured = await measureLoad(p);
