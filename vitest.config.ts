@@ -11,6 +11,8 @@ export default defineConfig({
           name: 'unit',
           include: ['test/**/*.test.ts'],
           exclude: ['test/e2e/**', 'test/kube/**'],
+          // The fuzz tests run thousands of cases; a few unit files start the CLI.
+          testTimeout: 120_000,
         },
       },
       {

@@ -5,6 +5,7 @@
  * naming the problem.
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import type { LoadResult } from '../load/types.js';
 import type { LoadSeries } from '../load/series.js';
@@ -41,6 +42,11 @@ export async function readBaseline(file: string, scenario: string): Promise<Base
   } catch (error) {
     throw new UsageError(`cannot read baseline ${file}: ${(error as Error).message}`);
   }
+  return parseBaseline(text, file, scenario);
+}
+
+/** The checks of readBaseline on text already read: a Baseline, or a UsageError naming the problem. */
+export function parseBaseline(text: string, file: string, scenario: string): Baseline {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -56,13 +62,29 @@ export async function readBaseline(file: string, scenario: string): Promise<Base
     );
   }
   if (b.scenario !== scenario) {
-    throw new UsageError(`baseline ${file} was taken for scenario "${String(b.scenario)}", not "${scenario}": pass the baseline of this scenario`);
+    throw new UsageError(`baseline ${file} was taken for scenario ${JSON.stringify(b.scenario)}, not "${scenario}": pass the baseline of this scenario`);
   }
-  const problems: string[] = [];
-  if (!b.environment || typeof b.environment !== 'object') problems.push('environment');
-  if (b.series !== null && !(Array.isArray(b.series?.per_second) && Array.isArray(b.series?.latencies_ms))) problems.push('series');
-  if (!b.hotspots || typeof b.hotspots.totalSamples !== 'number' || !Array.isArray(b.hotspots.frames)) problems.push('hotspots');
-  if (b.load !== null && typeof b.load?.rps !== 'number') problems.push('load');
-  if (problems.length) throw new UsageError(`baseline ${file} is corrupt: missing or malformed ${problems.join(', ')}`);
+  // Every value the comparison reads is checked here (the fuzz test found crashes on a null where a number goes).
+  const parsed = baselineShape.safeParse(b);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`);
+    throw new UsageError(`baseline ${file} is corrupt: missing or malformed ${problems.join('; ')}`);
+  }
   return b as Baseline;
 }
+
+const count = z.number().finite().nonnegative();
+const baselineShape = z
+  .object({
+    environment: z.record(z.string(), z.string()),
+    load: z
+      .object({ rps: count, p50_ms: count, p90_ms: count, p99_ms: count, requests: count, connections: count, duration_s: count, app_cpu_ms_per_request: count.optional() })
+      .loose()
+      .nullable(),
+    series: z
+      .object({ per_second: z.array(count), latencies_ms: z.array(count), latencies_seen: count, app_cpu_s: count.optional(), requests_sent: count.optional() })
+      .loose()
+      .nullable(),
+    hotspots: z.object({ totalSamples: count, frames: z.array(z.object({ name: z.string(), file: z.string().optional(), samples: count }).loose()) }).loose(),
+  })
+  .loose();
