@@ -1,23 +1,13 @@
 /**
  * Deterministic synthetic profiles in py-spy's raw format: a call tree of `frames` distinct frames with
  * weights that span several orders of magnitude (so a flame graph drops the narrowest ones). Used by the
- * benchmark and to make the committed samples in test/samples/.
+ * benchmark and to make the committed samples in test/samples/. Seeded: the same profile on every machine.
  */
+import { seededRandom } from '../harness/stats/bootstrap.js';
 
-/** A small fast PRNG (mulberry32): the same seed gives the same profile on every machine. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function syntheticRaw(frames: number, seed = 1): string {
-  const rand = random(seed);
+  const rand = seededRandom(seed);
   const lines: string[] = [];
   // Each stack extends a random earlier stack by one new frame, so the tree has about `frames` nodes.
   const stacks: string[][] = [['main (app/main.py:1)']];

@@ -5,25 +5,22 @@
  * (CrashedStart.runCopy, `kubectl debug --copy-to`). The frame (run folder, teardown, reports, exit code) is
  * the same as run.ts's, kept apart so that the healthy path stays as it is.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Verdict } from './assert/verdict.js';
 import { Cleanup } from './cleanup.js';
-import { InterruptedError, PrerequisiteError, exitCodeOf } from './errors.js';
-import { renderReport } from './report/html.js';
-import { renderJunit } from './report/junit.js';
-import { overallVerdict, type RunSummary } from './report/summary.js';
+import { InterruptedError, PrerequisiteError } from './errors.js';
 import type { RunOptions, RunOutcome } from './run.js';
 import type { CrashScenario } from './scenario.js';
 import { resolveTarget } from './targets/index.js';
 import type { CrashedStart } from './targets/types.js';
+import { exitCodeFor, makeRunId, makeSummary, writeRunOutputs } from './run-output.js';
 
 export async function runCrashScenario(scenario: CrashScenario, options: RunOptions = {}): Promise<RunOutcome> {
   const log = options.log ?? (() => undefined);
   const started = new Date();
-  const runId = `${scenario.name}-${started.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`;
+  const runId = makeRunId(scenario.name, started);
   const { target, reason } = await resolveTarget(options.target ?? 'auto', options);
   log(`target: ${reason}`);
   const runDir = path.resolve(options.outDir ?? 'reports', runId);
@@ -86,39 +83,20 @@ export async function runCrashScenario(scenario: CrashScenario, options: RunOpti
     }
   }
 
-  artifacts.summary = 'summary.json';
-  artifacts.report = 'report.html';
-  artifacts.junit = 'junit.xml';
-  const interrupted = error instanceof InterruptedError;
-  const summary: RunSummary = {
-    schema: 1,
-    runId,
-    scenario: scenario.name,
-    target: target.kind,
-    verdict: error ? 'fail' : overallVerdict(verdicts, false),
-    ...(interrupted ? { interrupted: true } : {}),
-    ...(error ? { error: error instanceof Error ? error.message : String(error) } : {}),
-    verdicts,
-    hotspots: [],
-    samples: 0,
-    load: null,
-    app: { name: scenario.app.name, url: '', description: crashed?.description ?? '' },
-    debugContainer: null,
-    observer: null,
-    durations: { setup_s: round(setupS), profile_s: round(profileS), teardown_s: round(teardownS) },
-    artifacts,
-    warnings,
-    environment: crashed?.environment ?? {},
-    startedAt: started.toISOString(),
-    options: { durationS, appEnv },
-  };
-  await writeFile(path.join(runDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
-  await writeFile(path.join(runDir, 'report.html'), renderReport(summary, undefined));
-  await writeFile(path.join(runDir, 'junit.xml'), renderJunit(summary));
-  const exitCode = error ? exitCodeOf(error) : summary.verdict === 'pass' ? 0 : 1;
+  const summary = makeSummary(
+    { runId, scenario: scenario.name, target: target.kind, started, verdicts, error, artifacts, warnings, durations: { setup_s: setupS, profile_s: profileS, teardown_s: teardownS }, options: { durationS, appEnv } },
+    {
+      hotspots: [],
+      samples: 0,
+      load: null,
+      observer: null,
+      app: { name: scenario.app.name, url: '', description: crashed?.description ?? '' },
+      debugContainer: null,
+      environment: crashed?.environment ?? {},
+    },
+  );
+  await writeRunOutputs(runDir, summary, undefined, { stepSummary: options.stepSummary, log });
+  const exitCode = exitCodeFor(summary, error);
   return { summary, runDir, profile: undefined, exitCode };
 }
 
-function round(seconds: number): number {
-  return Math.round(seconds * 1000) / 1000;
-}

@@ -4,14 +4,13 @@
  * (always, newest first) → summary.json, report.html, junit.xml. An interrupted or failed run still writes
  * what it collected, marked as such, and still tears down.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { hotspots } from './assert/hotspot.js';
 import type { Verdict } from './assert/verdict.js';
 import { Cleanup } from './cleanup.js';
-import { InterruptedError, RunError, exitCodeOf } from './errors.js';
+import { InterruptedError, RunError } from './errors.js';
 import { tail } from './exec.js';
 import { readBaseline, writeBaseline, type Baseline } from './baseline/file.js';
 import { gate, gateEnvironment, hotspotCounts, makeBaseline } from './baseline/gate.js';
@@ -19,18 +18,15 @@ import { k6Version } from './load/k6.js';
 import { reapedChildrenCpuS } from './load/cpu.js';
 import { measureLoad, type LoadPlan } from './load/measure.js';
 import { phaseTracker, type PhaseListener } from './phases.js';
+import { exitCodeFor, makeRunId, makeSummary, writeRunOutputs } from './run-output.js';
 import { probe } from './load/probe.js';
 import type { LoadSeries } from './load/series.js';
 import { formatObserver, observerEffect, observerWarning, type Sampling } from './observer/effect.js';
-import { appendStepSummary } from './report/markdown.js';
 import type { LoadResult } from './load/types.js';
 import { runCrashScenario } from './run-crash.js';
 import { isCrashScenario, type CrashScenario } from './scenario.js';
 import { frameLabel, type Profile } from './profile/model.js';
-import { renderReport } from './report/html.js';
-import { writeIndex } from './report/index-page.js';
-import { renderJunit } from './report/junit.js';
-import { overallVerdict, type RunSummary } from './report/summary.js';
+import type { RunSummary } from './report/summary.js';
 import type { Scenario, ScenarioContext } from './scenario.js';
 import { resolveTarget, type TargetOptions } from './targets/index.js';
 import type { DebugSession, Deployment } from './targets/types.js';
@@ -74,7 +70,7 @@ export async function runScenario(scenario: Scenario | CrashScenario, options: R
   const phases = phaseTracker(options.onPhase);
   phases.start('set-up');
   const started = new Date();
-  const runId = `${scenario.name}-${started.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`;
+  const runId = makeRunId(scenario.name, started);
   // Bad input fails before anything starts: a wrong baseline (exit 2), k6 asked for but missing (exit 3).
   const baseline: Baseline | undefined = options.baseline ? await readBaseline(options.baseline, scenario.name) : undefined;
   const generator = scenario.load?.generator ?? 'autocannon';
@@ -279,41 +275,23 @@ export async function runScenario(scenario: Scenario | CrashScenario, options: R
   }
 
   phases.start('report');
-  artifacts.summary = 'summary.json';
-  artifacts.report = 'report.html';
-  artifacts.junit = 'junit.xml';
-  const interrupted = error instanceof InterruptedError;
-  const summary: RunSummary = {
-    schema: 1,
-    runId,
-    scenario: scenario.name,
-    target: target.kind,
-    verdict: error ? 'fail' : overallVerdict(verdicts, false),
-    ...(interrupted ? { interrupted: true } : {}),
-    ...(error ? { error: error instanceof Error ? error.message : String(error) } : {}),
-    verdicts,
-    hotspots: profile ? hotspots(profile) : [],
-    samples: profile?.totalWeight ?? 0,
-    load,
-    observer,
-    ...(baselineBlock ? { baseline: baselineBlock } : {}),
-    app: { name: scenario.app.name, url: deployment?.url ?? '', description: deployment?.description ?? '', hostPid: deployment?.hostPid },
-    debugContainer: debug
-      ? { image: debug.image ?? null, capabilities: debug.capabilities, privileged: debug.privileged, ...(debug.container ?? {}) }
-      : null,
-    durations: { setup_s: round(setupS), profile_s: round(profileS), teardown_s: round(teardownS) },
-    artifacts,
-    warnings,
-    ...(threads ? { threads } : {}),
-    environment: { ...(deployment?.environment ?? {}), ...(debug?.environment ?? {}) },
-    startedAt: started.toISOString(),
-    options: { durationS, appEnv },
-  };
-  await writeFile(path.join(runDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
-  await writeFile(path.join(runDir, 'report.html'), renderReport(summary, profile));
-  await writeFile(path.join(runDir, 'junit.xml'), renderJunit(summary));
-  const stepSummary = options.stepSummary ?? process.env.GITHUB_STEP_SUMMARY;
-  if (stepSummary) await appendStepSummary(stepSummary, summary, runDir);
+  const summary = makeSummary(
+    { runId, scenario: scenario.name, target: target.kind, started, verdicts, error, artifacts, warnings, durations: { setup_s: setupS, profile_s: profileS, teardown_s: teardownS }, options: { durationS, appEnv } },
+    {
+      hotspots: profile ? hotspots(profile) : [],
+      samples: profile?.totalWeight ?? 0,
+      load,
+      observer,
+      ...(baselineBlock ? { baseline: baselineBlock } : {}),
+      app: { name: scenario.app.name, url: deployment?.url ?? '', description: deployment?.description ?? '', hostPid: deployment?.hostPid },
+      debugContainer: debug
+        ? { image: debug.image ?? null, capabilities: debug.capabilities, privileged: debug.privileged, ...(debug.container ?? {}) }
+        : null,
+      ...(threads ? { threads } : {}),
+      environment: { ...(deployment?.environment ?? {}), ...(debug?.environment ?? {}) },
+    },
+  );
+  await writeRunOutputs(runDir, summary, profile, { stepSummary: options.stepSummary, log });
 
   if (options.saveBaseline) {
     if (summary.verdict === 'pass') {
@@ -323,14 +301,8 @@ export async function runScenario(scenario: Scenario | CrashScenario, options: R
       log(`baseline NOT saved to ${options.saveBaseline}: the run did not pass`);
     }
   }
-  // The output folder's index.html lists every run in it; a failure here must not cost the run its result.
-  await writeIndex(path.dirname(runDir)).catch((e: Error) => log(`warning: could not rewrite the runs index: ${e.message}`));
-
   phases.end(true);
-  const exitCode = error ? exitCodeOf(error) : summary.verdict === 'pass' ? 0 : 1;
+  const exitCode = exitCodeFor(summary, error);
   return { summary, runDir, profile, exitCode };
 }
 
-function round(seconds: number): number {
-  return Math.round(seconds * 1000) / 1000;
-}

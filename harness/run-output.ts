@@ -1,0 +1,84 @@
+/**
+ * What every run ends with, whatever kind of scenario it was (run.ts: a healthy app under load; run-crash.ts:
+ * an app that dies at start-up): the run's id, its summary.json with the contract's fields, report.html,
+ * junit.xml, the CI step summary, the output folder's index, and the exit code.
+ */
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Verdict } from './assert/verdict.js';
+import { InterruptedError, exitCodeOf } from './errors.js';
+import type { Profile } from './profile/model.js';
+import { renderReport } from './report/html.js';
+import { writeIndex } from './report/index-page.js';
+import { renderJunit } from './report/junit.js';
+import { appendStepSummary } from './report/markdown.js';
+import { overallVerdict, type RunSummary } from './report/summary.js';
+
+export function makeRunId(scenario: string, started: Date): string {
+  return `${scenario}-${started.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`;
+}
+
+/** The fields every run has; what only some runs have (load, hotspots, the debug container…) comes in `rest`. */
+export interface RunFrame {
+  runId: string;
+  scenario: string;
+  target: string;
+  started: Date;
+  verdicts: Verdict[];
+  error: unknown;
+  artifacts: Record<string, string>;
+  warnings: string[];
+  durations: { setup_s: number; profile_s: number; teardown_s: number };
+  options: RunSummary['options'];
+}
+
+type Rest = Omit<RunSummary, 'schema' | 'runId' | 'scenario' | 'target' | 'verdict' | 'interrupted' | 'error' | 'verdicts' | 'artifacts' | 'warnings' | 'durations' | 'startedAt' | 'options'>;
+
+export function makeSummary(frame: RunFrame, rest: Rest): RunSummary {
+  const { error } = frame;
+  frame.artifacts.summary = 'summary.json';
+  frame.artifacts.report = 'report.html';
+  frame.artifacts.junit = 'junit.xml';
+  return {
+    schema: 1,
+    runId: frame.runId,
+    scenario: frame.scenario,
+    target: frame.target,
+    verdict: error ? 'fail' : overallVerdict(frame.verdicts, false),
+    ...(error instanceof InterruptedError ? { interrupted: true } : {}),
+    ...(error ? { error: error instanceof Error ? error.message : String(error) } : {}),
+    verdicts: frame.verdicts,
+    ...rest,
+    durations: { setup_s: round(frame.durations.setup_s), profile_s: round(frame.durations.profile_s), teardown_s: round(frame.durations.teardown_s) },
+    artifacts: frame.artifacts,
+    warnings: frame.warnings,
+    startedAt: frame.started.toISOString(),
+    options: frame.options,
+  };
+}
+
+/** summary.json, report.html, junit.xml; the CI step summary when asked; then the output folder's index. */
+export async function writeRunOutputs(
+  runDir: string,
+  summary: RunSummary,
+  profile: Profile | undefined,
+  options: { stepSummary?: string; log: (line: string) => void },
+): Promise<void> {
+  await writeFile(path.join(runDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  await writeFile(path.join(runDir, 'report.html'), renderReport(summary, profile));
+  await writeFile(path.join(runDir, 'junit.xml'), renderJunit(summary));
+  const stepSummary = options.stepSummary ?? process.env.GITHUB_STEP_SUMMARY;
+  if (stepSummary) await appendStepSummary(stepSummary, summary, runDir);
+  // The output folder's index.html lists every run in it; a failure here must not cost the run its result.
+  await writeIndex(path.dirname(runDir)).catch((e: Error) => options.log(`warning: could not rewrite the runs index: ${e.message}`));
+}
+
+/** The contract's exit code: the error's, else 0 for a pass and 1 for a failed verdict. */
+export function exitCodeFor(summary: RunSummary, error: unknown): number {
+  return error ? exitCodeOf(error) : summary.verdict === 'pass' ? 0 : 1;
+}
+
+function round(seconds: number): number {
+  return Math.round(seconds * 1000) / 1000;
+}
