@@ -47,7 +47,7 @@ export function makeSummary(frame: RunFrame, rest: Rest): RunSummary {
     target: frame.target,
     verdict: error ? 'fail' : overallVerdict(frame.verdicts, false),
     ...(error instanceof InterruptedError ? { interrupted: true } : {}),
-    ...(error ? { error: error instanceof Error ? error.message : String(error) } : {}),
+    ...(error ? { error: errorText(error) } : {}),
     verdicts: frame.verdicts,
     ...rest,
     durations: { setup_s: round(frame.durations.setup_s), profile_s: round(frame.durations.profile_s), teardown_s: round(frame.durations.teardown_s) },
@@ -81,4 +81,16 @@ export function exitCodeFor(summary: RunSummary, error: unknown): number {
 
 function round(seconds: number): number {
   return Math.round(seconds * 1000) / 1000;
+}
+
+/** An error's message even when a library threw something that is not an Error (e.g. a websocket event). */
+export function errorText(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  const message = (error as { message?: unknown })?.message;
+  if (typeof message === 'string') return message;
+  try {
+    return JSON.stringify(error);
+  } catch {
+    return String(error);
+  }
 }

@@ -18,7 +18,7 @@ import { k6Version } from './load/k6.js';
 import { reapedChildrenCpuS } from './load/cpu.js';
 import { measureLoad, type LoadPlan } from './load/measure.js';
 import { phaseTracker, type PhaseListener } from './phases.js';
-import { exitCodeFor, makeRunId, makeSummary, writeRunOutputs } from './run-output.js';
+import { errorText, exitCodeFor, makeRunId, makeSummary, writeRunOutputs } from './run-output.js';
 import { probe } from './load/probe.js';
 import type { LoadSeries } from './load/series.js';
 import { formatObserver, observerEffect, observerWarning, type Sampling } from './observer/effect.js';
@@ -218,11 +218,18 @@ export async function runScenario(scenario: Scenario | CrashScenario, options: R
     bodyAbort.abort(error);
     phases.end(false);
     // A tool failing because the app died is the app's story, not the tool's: say so first.
-    if (!(error instanceof InterruptedError) && debug && deployment && !(await deployment.isAlive().catch(() => true))) {
+    // And when the target itself stopped answering (a cluster gone), that is the story.
+    const alive = !(error instanceof InterruptedError) && deployment ? await deployment.isAlive().catch((e: unknown) => e) : true;
+    if (alive !== true && alive !== false) {
+      error = new RunError(
+        `the ${target.kind} target stopped answering during the scenario: ${errorText(alive)}\nwhat failed then: ${errorText(caught)}`,
+        { cause: caught },
+      );
+    } else if (!(error instanceof InterruptedError) && debug && deployment && alive === false) {
       const logs = await deployment.logs().catch(() => '');
       error = new RunError(
         `${scenario.app.name} stopped running during the scenario (${deployment.description}); what failed then: ` +
-          `${caught instanceof Error ? caught.message : String(caught)}\nits last output:\n${tail(logs) || '(nothing)'}`,
+          `${errorText(caught)}\nits last output:\n${tail(logs) || '(nothing)'}`,
         { cause: caught },
       );
     }

@@ -233,13 +233,15 @@ class KubeDeployment implements Deployment {
     };
   }
 
+  /** Running, from the API. A pod that is gone is not alive; an API that does not answer is an error, not a death. */
   async isAlive(): Promise<boolean> {
     const { client, namespace, podName } = this.state;
     try {
       const pod = await call(`read pod ${namespace}/${podName}`, client.core.readNamespacedPod({ name: podName, namespace }));
       return Boolean(pod.status?.containerStatuses?.find((c) => c.name === this.app.name)?.state?.running);
-    } catch {
-      return false;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
     }
   }
 

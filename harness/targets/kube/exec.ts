@@ -49,10 +49,17 @@ export async function kubeExec(
     },
   });
   let status: V1Status | undefined;
-  const socket = await new Exec(client.config).exec(
-    target.namespace, target.pod, target.container, [...argv], out, err, null, false,
-    (s) => (status = s),
-  );
+  let socket: Awaited<ReturnType<Exec['exec']>>;
+  try {
+    socket = await new Exec(client.config).exec(
+      target.namespace, target.pod, target.container, [...argv], out, err, null, false,
+      (s) => (status = s),
+    );
+  } catch (error) {
+    // The websocket library rejects with an event object, not an Error: keep its message.
+    const reason = error instanceof Error ? error.message : String((error as { message?: unknown })?.message ?? JSON.stringify(error));
+    throw new CommandError(`Command failed: ${command}\nthe API server refused or dropped the exec: ${reason}`, command, undefined, stderr, stdout, false, false, { cause: error });
+  }
   const outcome = await new Promise<'closed' | 'timeout' | 'cancel'>((resolve) => {
     const timer = setTimeout(() => resolve('timeout'), options.timeoutMs);
     const onAbort = () => resolve('cancel');
