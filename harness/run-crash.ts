@@ -15,7 +15,7 @@ import type { RunOptions, RunOutcome } from './run.js';
 import type { CrashScenario } from './scenario.js';
 import { resolveTarget } from './targets/index.js';
 import type { CrashedStart } from './targets/types.js';
-import { exitCodeFor, makeRunId, makeSummary, writeRunOutputs } from './run-output.js';
+import { exitCodeFor, interruptedLate, makeRunId, makeSummary, writeRunOutputs } from './run-output.js';
 
 export async function runCrashScenario(scenario: CrashScenario, options: RunOptions = {}): Promise<RunOutcome> {
   const log = options.log ?? (() => undefined);
@@ -83,6 +83,7 @@ export async function runCrashScenario(scenario: CrashScenario, options: RunOpti
     }
   }
 
+  error = interruptedLate(error, options.signal);
   const summary = makeSummary(
     { runId, scenario: scenario.name, target: target.kind, started, verdicts, error, artifacts, warnings, durations: { setup_s: setupS, profile_s: profileS, teardown_s: teardownS }, options: { durationS, appEnv } },
     {

@@ -4,7 +4,7 @@
  * junit.xml, the CI step summary, the output folder's index, and the exit code.
  */
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Verdict } from './assert/verdict.js';
 import { InterruptedError, exitCodeOf } from './errors.js';
@@ -65,13 +65,31 @@ export async function writeRunOutputs(
   profile: Profile | undefined,
   options: { stepSummary?: string; log: (line: string) => void },
 ): Promise<void> {
-  await writeFile(path.join(runDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
-  await writeFile(path.join(runDir, 'report.html'), renderReport(summary, profile));
-  await writeFile(path.join(runDir, 'junit.xml'), renderJunit(summary));
+  // Whole files or none: a second Ctrl-C (force quit) or a full disk mid-write must not leave half a
+  // summary.json for CI to choke on. The report and junit go first, the summary (the record of the run) last.
+  await writeWhole(path.join(runDir, 'report.html'), renderReport(summary, profile));
+  await writeWhole(path.join(runDir, 'junit.xml'), renderJunit(summary));
+  await writeWhole(path.join(runDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   const stepSummary = options.stepSummary ?? process.env.GITHUB_STEP_SUMMARY;
   if (stepSummary) await appendStepSummary(stepSummary, summary, runDir);
   // The output folder's index.html lists every run in it; a failure here must not cost the run its result.
   await writeIndex(path.dirname(runDir)).catch((e: Error) => options.log(`warning: could not rewrite the runs index: ${e.message}`));
+}
+
+/** Write to a temporary name beside the file, then rename: readers see the old file, none, or the new one. */
+async function writeWhole(file: string, content: string): Promise<void> {
+  const partial = `${file}.partial-${process.pid}`;
+  await writeFile(partial, content);
+  await rename(partial, file);
+}
+
+/**
+ * A stop signal that came after the scenario's body (during teardown, collecting or the report) still
+ * means the run was interrupted: it says so and exits 130, though what it collected is complete.
+ */
+export function interruptedLate(error: unknown, signal: AbortSignal | undefined): unknown {
+  if (error || !signal?.aborted) return error;
+  return new InterruptedError(`interrupted after the scenario finished (${String(signal.reason ?? 'aborted')}); what it collected is complete`);
 }
 
 /** The contract's exit code: the error's, else 0 for a pass and 1 for a failed verdict. */

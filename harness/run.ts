@@ -18,7 +18,8 @@ import { k6Version } from './load/k6.js';
 import { reapedChildrenCpuS } from './load/cpu.js';
 import { measureLoad, type LoadPlan } from './load/measure.js';
 import { phaseTracker, type PhaseListener } from './phases.js';
-import { errorText, exitCodeFor, makeRunId, makeSummary, writeRunOutputs } from './run-output.js';
+import { pauseAt } from './failpoint.js';
+import { errorText, exitCodeFor, interruptedLate, makeRunId, makeSummary, writeRunOutputs } from './run-output.js';
 import { probe } from './load/probe.js';
 import type { LoadSeries } from './load/series.js';
 import { formatObserver, observerEffect, observerWarning, type Sampling } from './observer/effect.js';
@@ -115,7 +116,7 @@ export async function runScenario(scenario: Scenario | CrashScenario, options: R
     deployment = await target.up(scenario.app, { runId, cleanup, signal, appEnv, scratchDir, log });
     log(`app: ${deployment.description} at ${deployment.url}`);
     phases.start('attach');
-    debug = await deployment.debug(scenario.debugProfile ?? 'general');
+    debug = copiesShown(await deployment.debug(scenario.debugProfile ?? 'general'), log);
     log(`debug session: ${debug.image ?? 'host tools'}, capabilities ${debug.capabilities.join(', ') || 'none'}${debug.privileged ? ', PRIVILEGED' : ''}`);
     const first = await probe(deployment.url + scenario.app.loadPath, 60_000, signal);
     if (!first.keepAlive) {
@@ -282,6 +283,8 @@ export async function runScenario(scenario: Scenario | CrashScenario, options: R
   }
 
   phases.start('report');
+  await pauseAt('report', log);
+  error = interruptedLate(error, options.signal);
   const summary = makeSummary(
     { runId, scenario: scenario.name, target: target.kind, started, verdicts, error, artifacts, warnings, durations: { setup_s: setupS, profile_s: profileS, teardown_s: teardownS }, options: { durationS, appEnv } },
     {
@@ -311,5 +314,17 @@ export async function runScenario(scenario: Scenario | CrashScenario, options: R
   phases.end(true);
   const exitCode = exitCodeFor(summary, error);
   return { summary, runDir, profile, exitCode };
+}
+
+/** The session with every copy out of it named in the progress (and held there when a fault test asks). */
+function copiesShown(session: DebugSession, log: (line: string) => void): DebugSession {
+  return {
+    ...session,
+    copyOut: async (sessionPath, hostPath, options) => {
+      log(`copying ${sessionPath} out of the debug session`);
+      await pauseAt('copy', log, options.signal);
+      await session.copyOut(sessionPath, hostPath, options);
+    },
+  };
 }
 

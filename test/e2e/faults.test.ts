@@ -1,5 +1,6 @@
 /**
- * Interruptions and faults on every target: SIGINT or SIGTERM at each phase (with random timing inside it),
+ * Interruptions and faults on every target: SIGINT or SIGTERM at each phase (deploy, attach, profile, copy,
+ * report; with random timing inside it),
  * the app dying mid-profile, two runs at once. After each: the contract's exit code, a summary that says what
  * happened, and nothing left — no process, container, pod or namespace of the run, and no temp file outside
  * the output folder (each run gets its own TMPDIR, which must be empty afterwards).
@@ -37,22 +38,38 @@ async function leftovers(target: Target, runId: string): Promise<string[]> {
   return [];
 }
 
-/** Run the CLI with its own TMPDIR; interrupt it at `marker` when given. */
-async function runWith(target: Target, out: string, options: { marker?: string; signal?: 'SIGINT' | 'SIGTERM'; delayMs?: number; args?: string[] } = {}) {
+/** Run the CLI with its own TMPDIR; interrupt it at `marker` when given. `pauseAt` sets HOLISTIC_PAUSE_AT. */
+async function runWith(target: Target, out: string, options: { marker?: string; signal?: 'SIGINT' | 'SIGTERM'; delayMs?: number; args?: string[]; pauseAt?: string } = {}) {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'holistic-tmpdir-'));
-  const env: Record<string, string> = { TMPDIR: tmp, ...(kubeconfig ? { KUBECONFIG: kubeconfig } : {}) };
+  const env: Record<string, string> = { TMPDIR: tmp, ...(kubeconfig ? { KUBECONFIG: kubeconfig } : {}), ...(options.pauseAt ? { HOLISTIC_PAUSE_AT: options.pauseAt } : {}) };
   const child = holistic(['run', 'cpu-hotspot', '--target', target, '--out', out, ...(options.args ?? [])], { env });
   const result = options.marker ? await interruptWhen(child, options.marker, options.delayMs ?? 0, 180_000, options.signal) : await child;
-  // tsx keeps its compile cache in the temp dir (tsx-<uid>): the runner's, kept on purpose, not the run's.
-  const tmpLeft = (await readdir(tmp)).filter((name) => !/^tsx-\d+$/.test(name));
+  const tmpLeft = await tmpLeftovers(tmp);
   await rm(tmp, { recursive: true, force: true });
   return { result, tmpLeft };
 }
 
-const phases: Record<Target, [string, string][]> = {
-  local: [['deploy', 'starting bad-app'], ['attach', 'debug session:'], ['profile', 'py-spy record']],
-  container: [['deploy', 'starting bad-app as container'], ['attach', 'debug container ']],
-  kube: [['deploy', 'pod holistic-'], ['attach', 'ephemeral container ']],
+/** What a run left in its TMPDIR. tsx keeps its compile cache there (tsx-<uid>): the runner's, kept on purpose. */
+async function tmpLeftovers(tmp: string): Promise<string[]> {
+  return (await readdir(tmp)).filter((name) => !/^tsx-\d+$/.test(name));
+}
+
+/**
+ * Where each run is interrupted: the phase, the progress line that says it began, and for the windows that
+ * last milliseconds (copying the profile out, writing the report) the failpoint that holds the run there.
+ * During the scenario's body a run is long (--duration 30); after it, short.
+ */
+interface Window {
+  phase: string;
+  marker: string;
+  pauseAt?: string;
+}
+const body = (phase: string, marker: string): Window => ({ phase, marker });
+const held = (phase: 'copy' | 'report'): Window => ({ phase, marker: `held at ${phase}`, pauseAt: `${phase}:4000` });
+const windows: Record<Target, Window[]> = {
+  local: [body('deploy', 'starting bad-app'), body('attach', 'debug session:'), body('profile', 'py-spy record'), held('copy'), held('report')],
+  container: [body('deploy', 'starting bad-app as container'), body('attach', 'debug container '), held('copy'), held('report')],
+  kube: [body('deploy', 'pod holistic-'), body('attach', 'ephemeral container '), held('copy'), held('report')],
 };
 const available: Record<Target, boolean> = { local: true, container: Boolean(engine), kube: Boolean(kubeconfig) };
 
@@ -60,23 +77,70 @@ for (const target of ['local', 'container', 'kube'] as const) {
   describe.skipIf(!available[target])(`interrupted on ${target}`, () => {
     const signals = target === 'local' ? (['SIGINT', 'SIGTERM'] as const) : (['SIGTERM'] as const);
     for (const signal of signals) {
-      for (const [phase, marker] of phases[target]) {
+      for (const { phase, marker, pauseAt } of windows[target]) {
         test(`${signal} during ${phase}: exit 130, summary marked interrupted, nothing left`, async ({ out }) => {
           const delayMs = Math.floor(Math.random() * 800);
-          const { result, tmpLeft } = await runWith(target, out, { marker, signal, delayMs, args: ['--duration', '30'] });
+          const args = pauseAt ? ['--duration', '3', '--unprofiled', '0'] : ['--duration', '30'];
+          const { result, tmpLeft } = await runWith(target, out, { marker, signal, delayMs, args, pauseAt });
           const context = `${signal} ${delayMs} ms after "${marker}"\n${result.all}`;
           expect(result.exitCode, context).toBe(130);
-          const summary = await readSummary(await runFolder(out));
+          const folder = await runFolder(out);
+          const summary = await readSummary(folder);
           expect(summary.interrupted, context).toBe(true);
-          expect(existsSync(path.join(await runFolder(out), 'report.html'))).toBe(true);
+          expect(summary.verdict, context).toBe('fail');
+          expect(existsSync(path.join(folder, 'report.html'))).toBe(true);
           expect(isAlive(summary.app.hostPid), context).toBe(false);
           expect(await leftovers(target, summary.runId), context).toEqual([]);
           expect(tmpLeft, context).toEqual([]);
+          if (phase === 'copy') {
+            // Stopped while the profile was still inside the debug session: no profile, and it says why.
+            expect(summary.error, context).toMatch(/^interrupted/);
+            expect(existsSync(path.join(folder, 'profile.txt')), context).toBe(false);
+          }
+          if (phase === 'report') {
+            // Everything was collected: the record keeps it all, and still says the run was stopped.
+            expect(summary.error, context).toMatch(/interrupted after the scenario finished \(SIG(INT|TERM)\); what it collected is complete/);
+            expect(summary.hotspots[0]?.name, context).toBe('hash_password');
+            expect(summary.verdicts.length, context).toBeGreaterThan(0);
+            expect(summary.verdicts.every((v: { pass: boolean }) => v.pass), context).toBe(true);
+            expect(existsSync(path.join(folder, 'profile.txt')), context).toBe(true);
+          }
         });
       }
     }
   });
 }
+
+describe.skipIf(!available.local)('forced quit', () => {
+  test('a second SIGTERM while the report is written: exit 130 at once, no half-written file, nothing running', async ({ out }) => {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'holistic-tmpdir-'));
+    const child = holistic(['run', 'cpu-hotspot', '--target', 'local', '--duration', '3', '--unprofiled', '0', '--out', out], {
+      env: { TMPDIR: tmp, HOLISTIC_PAUSE_AT: 'report:4000' },
+    });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      const seen = stderr.includes('held at report');
+      stderr += chunk.toString();
+      if (!seen && stderr.includes('held at report')) {
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGTERM'), 300);
+      }
+    });
+    const r = await child;
+    expect(r.exitCode, r.all).toBe(130);
+    expect(r.stderr).toMatch(/SIGTERM: stopping and cleaning up \(again to force quit\)/);
+    const folder = await runFolder(out);
+    const files = await readdir(folder);
+    // Forced out before the report: the profile is there, no summary (rather than half of one).
+    expect(files, r.all).toContain('profile.txt');
+    expect(files.filter((f) => /summary\.json|report\.html|junit\.xml|partial/.test(f)), r.all).toEqual([]);
+    const pid = Number(/\(pid (\d+)\) at http/.exec(r.stderr)?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    expect(isAlive(pid)).toBe(false);
+    expect(await tmpLeftovers(tmp)).toEqual([]);
+    await rm(tmp, { recursive: true, force: true });
+  });
+});
 
 describe('faults', () => {
   test('the app dies while py-spy records: exit 4, the message says the app stopped, nothing left', async ({ out }) => {
@@ -101,7 +165,7 @@ describe('faults', () => {
     const summary = await readSummary(await runFolder(out));
     expect(summary.verdict).toBe('fail');
     expect(summary.error).toMatch(/stopped running during the scenario/);
-    expect((await readdir(tmp)).filter((name) => !/^tsx-\d+$/.test(name))).toEqual([]);
+    expect(await tmpLeftovers(tmp)).toEqual([]);
     await rm(tmp, { recursive: true, force: true });
   });
 });
