@@ -15,7 +15,7 @@ import { tail } from './exec.js';
 import { readBaseline, writeBaseline, type Baseline } from './baseline/file.js';
 import { gate, gateEnvironment, hotspotCounts, makeBaseline } from './baseline/gate.js';
 import { k6Version } from './load/k6.js';
-import { reapedChildrenCpuS } from './load/cpu.js';
+import { hostProcessCpu, reapedChildrenCpuS, sessionProcessCpu } from './load/cpu.js';
 import { measureLoad, type LoadPlan } from './load/measure.js';
 import { phaseTracker, type PhaseListener } from './phases.js';
 import { pauseAt } from './failpoint.js';
@@ -129,6 +129,7 @@ export async function runScenario(scenario: Scenario | CrashScenario, options: R
     setupS = (performance.now() - t0) / 1000;
 
     const app = deployment;
+    const appCpu = app.hostPid ? hostProcessCpu(app.hostPid) : sessionProcessCpu(debug, signal);
     const plan = (o: { path?: string; durationS?: number; connections?: number }): LoadPlan => ({
       url: app.url + (o.path ?? scenario.app.loadPath),
       durationS: o.durationS ?? durationS,
@@ -137,7 +138,7 @@ export async function runScenario(scenario: Scenario | CrashScenario, options: R
       k6Script: scenario.load?.k6Script,
       scratchDir,
       signal,
-      appPid: app.hostPid,
+      appCpu,
     });
     // The observer-effect reference: the same load without any profiler attached.
     // Short: half the duration, 2 to 5 s (ratios of a few seconds are noisy; the README says how noisy).

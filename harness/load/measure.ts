@@ -4,7 +4,7 @@
  * generator (autocannon by default, k6 when a scenario asks for it).
  */
 import { runLoad, summarizeLoad } from './autocannon.js';
-import { cpuWindow, waitIdle } from './cpu.js';
+import { cpuWindow, waitIdle, type AppCpu } from './cpu.js';
 import { runK6 } from './k6.js';
 import { SeriesRecorder, type LoadSeries } from './series.js';
 import type { LoadResult } from './types.js';
@@ -19,8 +19,8 @@ export interface LoadPlan {
   /** k6 only: where its handleSummary JSON is written. */
   scratchDir: string;
   signal?: AbortSignal;
-  /** The app's process on the host, for its CPU time (Deployment.hostPid). */
-  appPid?: number;
+  /** Where the app's CPU time is read (its host process, or /proc through the debug session). */
+  appCpu?: AppCpu;
 }
 
 export interface Measured {
@@ -38,11 +38,11 @@ export const SATURATED_CPU = 0.85;
 
 export async function measureLoad(plan: LoadPlan): Promise<Measured> {
   // The app's CPU is counted from idle to idle, so every request sent is in it whole (see cpu.ts).
-  if (plan.appPid) await waitIdle(plan.appPid, 30_000, plan.signal);
-  const endCpu = await cpuWindow(plan.appPid);
+  if (plan.appCpu) await waitIdle(plan.appCpu, 30_000, plan.signal);
+  const endCpu = await cpuWindow(plan.appCpu);
   if (plan.generator === 'k6') {
     const load = await runK6({ script: plan.k6Script!, url: plan.url, durationS: plan.durationS, vus: plan.connections, scratchDir: plan.scratchDir, signal: plan.signal });
-    const idle = plan.appPid ? await waitIdle(plan.appPid, 30_000, plan.signal) : false;
+    const idle = plan.appCpu ? await waitIdle(plan.appCpu, 30_000, plan.signal) : false;
     const cpu = await endCpu();
     // k6 lets running iterations finish (gracefulStop), so its request count is what the app worked on; its
     // summary has no per-request latencies, so only CPU per request and hotspots compare against a baseline.
@@ -55,7 +55,7 @@ export async function measureLoad(plan: LoadPlan): Promise<Measured> {
   }
   const recorder = new SeriesRecorder();
   const raw = await runLoad({ url: plan.url, connections: plan.connections, durationS: plan.durationS, signal: plan.signal, recorder });
-  const idle = plan.appPid ? await waitIdle(plan.appPid, 30_000, plan.signal) : false;
+  const idle = plan.appCpu ? await waitIdle(plan.appCpu, 30_000, plan.signal) : false;
   const cpu = await endCpu();
   const { series, loadgenCpu } = recorder.finish();
   const load: LoadResult = { ...summarizeLoad(raw, plan), loadgen_cpu: round(loadgenCpu) };

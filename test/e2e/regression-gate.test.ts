@@ -48,3 +48,31 @@ describe('regression gate on the local target', () => {
     expect(md).toMatch(/\*\*Observer effect\*\* \(profiled \/ unprofiled, py-spy nonblocking, 2 sampler\(s\)\): throughput ×[\d.]+, p99 ×[\d.]+/);
   });
 });
+
+// On a pod the harness does not know the app's host PID: the CPU time is read from /proc inside the debug
+// session (which shares the app's PID namespace), so the default gate works on any cluster.
+describe.skipIf(!process.env.HOLISTIC_KUBECONFIG)('regression gate on the kube target', () => {
+  test('CPU per request read through the ephemeral container: cost 13 against a cost-12 baseline fails the gate', async ({ out }) => {
+    const env = { KUBECONFIG: process.env.HOLISTIC_KUBECONFIG! };
+    const baseline = path.join(out, 'baseline.json');
+    const saved = await holistic(['run', 'cpu-hotspot', '--target', 'kube', '--duration', '4', '--out', path.join(out, 'base'), '--save-baseline', baseline], { env });
+    expect(saved.exitCode, saved.all).toBe(0);
+    const stored = JSON.parse(await readFile(baseline, 'utf8'));
+    expect(stored.environment.target).toBe('kube');
+    // bcrypt at cost 12 takes roughly 0.2 s of CPU per request; the read must be of that order, not noise.
+    expect(stored.load.app_cpu_ms_per_request).toBeGreaterThan(50);
+    expect(stored.load.app_cpu_ms_per_request).toBeLessThan(2000);
+
+    const r = await holistic(
+      ['run', 'cpu-hotspot', '--target', 'kube', '--duration', '4', '--out', path.join(out, 'regressed'), '--baseline', baseline, '--app-env', 'BADAPP_BCRYPT_ROUNDS=13'],
+      { env },
+    );
+    expect(r.exitCode, r.all).toBe(1);
+    expect(r.stdout).toMatch(/^FAIL cpu per request vs baseline: expected rise <= 25\.0% vs baseline .*got regressed: \+\d+\.\d%/m);
+    const runs = path.join(out, 'regressed');
+    const summary = await readSummary(path.join(runs, (await readdir(runs))[0]!));
+    const cpu = summary.baseline!.comparisons.find((c) => c.metric === 'cpu per request')!;
+    expect(cpu).toMatchObject({ outcome: 'regressed', gated: true });
+    expect(cpu.change).toBeGreaterThan(0.6);
+  });
+});
