@@ -21,7 +21,7 @@ import { phaseTracker, type PhaseListener } from './phases.js';
 import { pauseAt } from './failpoint.js';
 import { errorText, exitCodeFor, interruptedLate, makeRunId, makeSummary, writeRunOutputs } from './run-output.js';
 import { probe } from './load/probe.js';
-import type { LoadSeries } from './load/series.js';
+import type { LoadSeries } from './load/responses.js';
 import { formatObserver, observerEffect, observerWarning, type Sampling } from './observer/effect.js';
 import type { LoadResult } from './load/types.js';
 import { runCrashScenario } from './run-crash.js';

@@ -10,7 +10,7 @@
  * the difference of two binomial shares (Wilson score). README "Regression gating" says why.
  */
 import type { Verdict } from '../assert/verdict.js';
-import type { LoadSeries } from '../load/series.js';
+import type { LoadSeries } from '../load/responses.js';
 import type { LoadResult } from '../load/types.js';
 import { bootstrapQuantileRatio } from '../stats/bootstrap.js';
 import { shareDifference } from '../stats/proportion.js';

@@ -8,7 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import type { LoadResult } from '../load/types.js';
-import type { LoadSeries } from '../load/series.js';
+import type { LoadSeries } from '../load/responses.js';
 
 export const BASELINE_SCHEMA = 'holistic-baseline/1';
 

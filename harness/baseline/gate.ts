@@ -6,7 +6,7 @@ import os from 'node:os';
 import { createRequire } from 'node:module';
 import type { Verdict } from '../assert/verdict.js';
 import type { Hotspot } from '../assert/hotspot.js';
-import type { LoadSeries } from '../load/series.js';
+import type { LoadSeries } from '../load/responses.js';
 import type { LoadResult } from '../load/types.js';
 import type { Sampling } from '../observer/effect.js';
 import { compareToBaseline, comparisonVerdict, environmentDifferences, type Comparison } from './compare.js';

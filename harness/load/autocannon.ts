@@ -3,7 +3,7 @@
  * apart as in autocannon itself, so a raw result can be summarized again or compared later.
  */
 import autocannon from 'autocannon';
-import { TimelineRecorder, type LoadTimelinePoint } from './timeline.js';
+import { ResponseRecorder, type LoadTimelinePoint } from './responses.js';
 import type { LoadOptions, LoadResult } from './types.js';
 
 /** autocannon's result plus the per-second timeline runLoad recorded beside it. */
@@ -23,14 +23,12 @@ export function runLoad(options: LoadOptions): Promise<RawAutocannonResult> {
       (error, result) => {
         options.signal?.removeEventListener('abort', onAbort);
         if (error) reject(error);
-        else resolve({ ...result, timeline: timeline.finish() });
+        else resolve({ ...result, timeline: recorder.finish().timeline });
       },
     );
-    // Per-request latencies and per-second counts for the regression gate (load/series.ts).
-    const recorder = options.recorder;
-    if (recorder) instance.on('response', (_client, _status, _bytes, responseTime) => recorder.response(responseTime));
-    const timeline = new TimelineRecorder();
-    instance.on('response', (_client, status, _bytes, responseTime) => timeline.response(responseTime, status));
+    // Every response, for the report's timeline and the regression gate's series (load/responses.ts).
+    const recorder = options.recorder ?? new ResponseRecorder();
+    instance.on('response', (_client, status, _bytes, responseTime) => recorder.response(responseTime, status));
     // autocannon keeps running until its duration ends: stop it when the run is aborted.
     const onAbort = () => instance.stop();
     options.signal?.addEventListener('abort', onAbort, { once: true });

@@ -6,7 +6,7 @@
 import { runLoad, summarizeLoad } from './autocannon.js';
 import { cpuWindow, waitIdle, type AppCpu } from './cpu.js';
 import { runK6 } from './k6.js';
-import { SeriesRecorder, type LoadSeries } from './series.js';
+import { ResponseRecorder, type LoadSeries } from './responses.js';
 import type { LoadResult } from './types.js';
 
 export interface LoadPlan {
@@ -53,7 +53,7 @@ export async function measureLoad(plan: LoadPlan): Promise<Measured> {
     if (series) load.app_cpu_ms_per_request = round((cpu.appCpuS! * 1000) / load.requests);
     return { load, series, saturation: undefined, contention: contentionWarning(cpu.othersCores) };
   }
-  const recorder = new SeriesRecorder();
+  const recorder = new ResponseRecorder();
   const raw = await runLoad({ url: plan.url, connections: plan.connections, durationS: plan.durationS, signal: plan.signal, recorder });
   const idle = plan.appCpu ? await waitIdle(plan.appCpu, 30_000, plan.signal) : false;
   const cpu = await endCpu();

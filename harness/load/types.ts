@@ -1,4 +1,4 @@
-import type { LoadTimelinePoint } from './timeline.js';
+import type { LoadTimelinePoint } from './responses.js';
 
 /** What any load generator reports, in the units summary.json uses. */
 export interface LoadResult {
@@ -34,6 +34,6 @@ export interface LoadOptions {
   /** Per-request timeout in seconds. */
   timeoutS?: number;
   signal?: AbortSignal;
-  /** Collects per-second counts and per-request latencies (load/series.ts). */
-  recorder?: import('./series.js').SeriesRecorder;
+  /** Records every response (load/responses.ts); runLoad makes its own when not given one. */
+  recorder?: import('./responses.js').ResponseRecorder;
 }

@@ -2,7 +2,7 @@
  * Throughput and latency over the run as an inline SVG chart: bars for requests per second (left axis),
  * lines for p50 and p99 latency (right axis). Numbers only, so nothing here needs escaping beyond labels.
  */
-import type { LoadTimelinePoint } from '../load/timeline.js';
+import type { LoadTimelinePoint } from '../load/responses.js';
 
 const W = 1200;
 const H = 240;

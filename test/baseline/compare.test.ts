@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { compareToBaseline, comparisonVerdict, type CurrentRun } from '../../harness/baseline/compare.js';
 import { BASELINE_SCHEMA, type Baseline } from '../../harness/baseline/file.js';
 import { resolveThresholds } from '../../harness/baseline/thresholds.js';
-import type { LoadSeries } from '../../harness/load/series.js';
+import type { LoadSeries } from '../../harness/load/responses.js';
 import { seededRandom } from '../../harness/stats/bootstrap.js';
 
 /** n requests around `ms` (±10%), the app spending `cpuMs` of CPU on each. */
