@@ -103,6 +103,22 @@ describe('speedscope reader', () => {
     expect(toCollapsed(parseSpeedscope(file(abc, [evented(events)]), 'ev.json'))).toEqual(['a (m.py:1) 7', 'a (m.py:1);b (m.py:2) 3']);
   });
 
+  test('a deep evented trace with many events becomes one sample per distinct stack', () => {
+    const depth = 500;
+    const frames = Array.from({ length: depth + 1 }, (_, i) => ({ name: `f${i}`, file: 'deep.py', line: i + 1 }));
+    const events: object[] = [];
+    let at = 0;
+    for (let i = 0; i < depth; i++) events.push({ type: 'O', frame: i, at: at++ });
+    for (let r = 0; r < 20_000; r++) events.push({ type: 'O', frame: depth, at: at++ }, { type: 'C', frame: depth, at: at++ });
+    for (let i = depth - 1; i >= 0; i--) events.push({ type: 'C', frame: i, at: at++ });
+    const profile = parseSpeedscope(file(frames, [evented(events)]), 'deep.json');
+    expect(profile.samples).toHaveLength(depth + 1);
+    expect(profile.totalWeight).toBe(at - 1);
+    const self = new Map(frameStats(profile).map((s) => [s.frame.name, s.selfWeight]));
+    expect(self.get(`f${depth}`)).toBe(20_000); // open 1 each time
+    expect(self.get(`f${depth - 1}`)).toBe(20_001); // between: before the first, between each two, after the last
+  });
+
   test.each([
     ['bad JSON', '{"$schema": "https://www.speedscope.app/file-format-schema.json", "shared"', /profile x\.json: JSON: .*\(not JSON, or truncated\?\)/],
     ['a JSON array (a Chrome trace)', '[{"ph": "X"}]', /top level: expected a speedscope JSON object, got an array/],
