@@ -5,8 +5,10 @@
  * "evented" (open/close events at increasing times). py-spy writes one sampled profile per thread; a run wants one
  * picture of the process, so all profiles are merged into one Profile.
  *
- * Weights are kept in the file's unit (py-spy: seconds, 1/rate per sample), so shares compare with the raw reader's
- * counts but absolute weights do not.
+ * Weights: py-spy writes every sample with weight 1/rate in seconds; its raw output (and baselines, and the
+ * `samples` of hotspots) count samples. So a file whose exporter is py-spy is read as one per sample, and its
+ * totals compare with a raw recording's; other files keep their weights in their own unit (`countSamples` says
+ * which way explicitly).
  *
  * File paths: py-spy's raw output prints a short path (from the topmost Python package directory, e.g.
  * `badapp/hashing.py`, `http/server.py`), found by looking for `__init__.py` on the profiled machine; speedscope files
@@ -25,6 +27,8 @@ export const SPEEDSCOPE_SCHEMA = 'https://www.speedscope.app/file-format-schema.
 export interface SpeedscopeReadOptions {
   /** Directories to strip from the front of absolute file paths (the app's source roots, as on sys.path). */
   fileRoots?: readonly string[];
+  /** Count each sample of a sampled profile as 1 whatever its weight (default: when py-spy wrote the file). */
+  countSamples?: boolean;
 }
 
 // Optional fields: the schema says "absent", serde writers (py-spy) write null.
@@ -143,9 +147,10 @@ export function parseSpeedscope(text: string, path: string, options: SpeedscopeR
     return frame;
   });
   const builder = new ProfileBuilder(`speedscope (${path})`);
+  const countSamples = options.countSamples ?? file.exporter?.startsWith('py-spy@') ?? false;
   file.profiles.forEach((profile, p) => {
     const where = `profiles[${p}]`;
-    if (profile.type === 'sampled') readSampled(profile, where, frames, builder, path);
+    if (profile.type === 'sampled') readSampled(profile, where, frames, builder, path, countSamples);
     else readEvented(profile, where, frames, builder, path);
   });
   const result = builder.build();
@@ -175,6 +180,7 @@ function readSampled(
   frames: readonly FrameInfo[],
   builder: ProfileBuilder,
   path: string,
+  countSamples: boolean,
 ): void {
   if (profile.samples.length !== profile.weights.length) {
     throw new ProfileParseError(path, where, `${profile.samples.length} samples but ${profile.weights.length} weights`);
@@ -186,7 +192,7 @@ function readSampled(
     }
     builder.appendSample(
       stack.map((index, i) => frameAt(index, frames, `${where}.samples[${s}][${i}]`, path)),
-      weight,
+      countSamples && weight > 0 ? 1 : weight,
     );
   });
 }
@@ -268,11 +274,19 @@ export async function readSpeedscope(path: string, options: SpeedscopeReadOption
   return parseSpeedscope(await readFile(path, 'utf8'), path, options);
 }
 
+export interface SpeedscopeWriteOptions {
+  /** The profile's name in the viewer (default: the profile's source). */
+  name?: string;
+  /** What a weight is (default "none": a sample count, as py-spy raw gives). */
+  unit?: z.infer<typeof unit>;
+}
+
 /**
- * The profile as a speedscope file (one sampled profile, weights unit "none": sample counts for py-spy raw) that
- * users can open in speedscope. Frames keep name, file and line as the profile has them.
+ * The profile as a speedscope file users can open in speedscope: one sampled profile, one entry per sample of the
+ * Profile (stacks root first, as stored). Frames keep name, file and line as the profile has them.
  */
-export function toSpeedscope(profile: Profile, name = profile.source): string {
+export function toSpeedscope(profile: Profile, options: SpeedscopeWriteOptions = {}): string {
+  const name = options.name ?? profile.source;
   const file = {
     $schema: SPEEDSCOPE_SCHEMA,
     shared: {
@@ -286,7 +300,7 @@ export function toSpeedscope(profile: Profile, name = profile.source): string {
       {
         type: 'sampled',
         name,
-        unit: 'none',
+        unit: options.unit ?? 'none',
         startValue: 0,
         endValue: profile.totalWeight,
         samples: profile.samples.map((s) => s.stack),

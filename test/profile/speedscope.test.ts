@@ -21,13 +21,24 @@ const abc = [{ name: 'a', file: 'm.py', line: 1 }, { name: 'b', file: 'm.py', li
 describe('speedscope reader', () => {
   test('reads a real py-spy speedscope recording of bad-app: hash_password is the leaf of almost every sample', async () => {
     const profile = await readSpeedscope(path.join(samples, 'badapp.pair.speedscope.json'), { fileRoots: [recordedAppRoot] });
-    // py-spy writes one sampled profile per thread (main thread + two request threads here), each sample 0.01 s.
+    // py-spy writes one sampled profile per thread (main thread + two request threads here), each sample 0.01 s:
+    // read as sample counts, like the raw reader's.
     expect(profile.samples.length).toBe(3 + 387 + 382);
-    expect(profile.totalWeight).toBeCloseTo(7.72, 6);
+    expect(profile.totalWeight).toBe(772);
     const [top] = frameStats(profile);
     expect(frameKey(top!.frame)).toBe('hash_password (badapp/hashing.py)');
-    expect(top!.selfWeight).toBeCloseTo(7.65, 6);
+    expect(top!.selfWeight).toBe(765);
     expect(top!.self).toBeCloseTo(765 / 772, 6);
+  });
+
+  test("py-spy's weights in seconds on request (countSamples: false); other exporters' weights as written", async () => {
+    const seconds = await readSpeedscope(path.join(samples, 'badapp.pair.speedscope.json'), { countSamples: false });
+    expect(seconds.totalWeight).toBeCloseTo(7.72, 9);
+    expect(frameStats(seconds)[0]!.self).toBeCloseTo(765 / 772, 9);
+    const other = (exporter: string | undefined) => parseSpeedscope(JSON.stringify({ ...JSON.parse(file(abc, [sampled([[0], [0, 1]], [2.5, 0.5])])), exporter }), 'x.json');
+    expect(other(undefined).totalWeight).toBe(3);
+    expect(other('speedscope@1.20').totalWeight).toBe(3);
+    expect(other('py-spy@0.4.3').totalWeight).toBe(2);
   });
 
   test('agrees with py-spy raw recorded over the same window: same functions, same files, shares within a point', async () => {
@@ -36,6 +47,7 @@ describe('speedscope reader', () => {
     const bySpeedscope = new Map(frameStats(speedscope).map((s) => [frameKey(s.frame), s]));
     const byRaw = new Map(frameStats(raw).map((s) => [frameKey(s.frame), s]));
     expect(frameKey(frameStats(raw)[0]!.frame)).toBe(frameKey(frameStats(speedscope)[0]!.frame));
+    expect([speedscope.totalWeight, raw.totalWeight]).toEqual([772, 760]);
     // Two samplers see slightly different moments (772 vs 760 samples): a frame seen once by one may be missing
     // from the other, but every function's share agrees within one percentage point.
     for (const key of new Set([...bySpeedscope.keys(), ...byRaw.keys()])) {
@@ -166,7 +178,7 @@ describe('speedscope writer', () => {
 
   test('writes one sampled profile in the shape speedscope opens: $schema, shared frames, counts as unit "none"', async () => {
     const raw = await readPySpyRaw(path.join(samples, 'badapp.raw.txt'));
-    const json = JSON.parse(toSpeedscope(raw, 'bad-app cpu-hotspot'));
+    const json = JSON.parse(toSpeedscope(raw, { name: 'bad-app cpu-hotspot' }));
     expect(json.$schema).toBe(SPEEDSCOPE_SCHEMA);
     expect(json.name).toBe('bad-app cpu-hotspot');
     expect(json.profiles).toHaveLength(1);
