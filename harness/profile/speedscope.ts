@@ -103,8 +103,14 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   }
 }
 
-/** The Python installation's library directories: py-spy's short path starts after them. */
-const PYTHON_LIBRARY = /^(?:.*[/\\])?(?:lib[/\\]python\d+(?:\.\d+)?t?|Lib)[/\\](?:(?:site|dist)-packages[/\\])?/;
+/**
+ * The Python installation's library directories: py-spy's short path starts after them. POSIX:
+ * `…/lib/python3.11/[site-packages/]` (and Debian's `…/lib/python3/dist-packages/`); Windows: `C:\…\Lib\[site-packages\]`.
+ */
+const PYTHON_LIBRARY = [
+  /^\/(?:.*\/)?lib\/python\d+(?:\.\d+)?t?\/(?:(?:site|dist)-packages\/)?/,
+  /^[A-Za-z]:\\(?:.*\\)?Lib\\(?:site-packages\\)?/,
+];
 
 /** py-spy's short path where it can be told from the text alone (see the module comment). */
 export function shortFile(file: string, fileRoots: readonly string[] = []): string {
@@ -114,9 +120,12 @@ export function shortFile(file: string, fileRoots: readonly string[] = []): stri
       return file.slice(dir.length + 1);
     }
   }
-  if (!/^(?:\/|[A-Za-z]:[/\\])/.test(file)) return file; // already relative, or `<frozen runpy>`, `<string>`
-  const short = file.replace(PYTHON_LIBRARY, '');
-  return short === '' ? file : short;
+  // Relative paths (already short), `<frozen runpy>`, `<string>` match neither and stay as they are.
+  for (const library of PYTHON_LIBRARY) {
+    const short = file.replace(library, '');
+    if (short !== file && short !== '') return short;
+  }
+  return file;
 }
 
 export function parseSpeedscope(text: string, path: string, options: SpeedscopeReadOptions = {}): Profile {
@@ -127,11 +136,12 @@ export function parseSpeedscope(text: string, path: string, options: SpeedscopeR
     throw new ProfileParseError(path, 'JSON', `${(error as Error).message} (not JSON, or truncated?)`);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new ProfileParseError(path, 'top level', `expected a speedscope JSON object, got ${Array.isArray(json) ? 'an array' : JSON.stringify(json)}`);
+    throw new ProfileParseError(path, 'top level', `expected a speedscope JSON object, got ${Array.isArray(json) ? 'an array' : shown(json)}`);
   }
-  if ((json as { $schema?: unknown }).$schema !== SPEEDSCOPE_SCHEMA) {
-    const got = (json as { $schema?: unknown }).$schema;
-    throw new ProfileParseError(path, '$schema', `expected ${JSON.stringify(SPEEDSCOPE_SCHEMA)}, got ${got === undefined ? 'none' : JSON.stringify(got).slice(0, 120)} (not a speedscope file?)`);
+  // Checked first, on its own: a JSON file of another kind gets "not a speedscope file", not a list of shape errors.
+  const schema = (json as { $schema?: unknown }).$schema;
+  if (schema !== SPEEDSCOPE_SCHEMA) {
+    throw new ProfileParseError(path, '$schema', `expected ${JSON.stringify(SPEEDSCOPE_SCHEMA)}, got ${schema === undefined ? 'none' : shown(schema)} (not a speedscope file?)`);
   }
   const parsed = fileShape.safeParse(json, { reportInput: true });
   if (!parsed.success) {
