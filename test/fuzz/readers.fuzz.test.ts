@@ -1,17 +1,20 @@
 /**
  * The profile readers under property-based testing (fast-check): generated valid inputs must read back exactly,
  * and mutated or arbitrary inputs must either read or fail with a ProfileParseError naming the file — never
- * another exception, never a hang (the test timeout bounds it).
+ * another exception, never a hang (the test timeout bounds it). The speedscope writer must round-trip, and
+ * readProfile, which picks the reader by content, must keep the same promise on any text.
  */
 import fc from 'fast-check';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { toCollapsed } from '../../harness/profile/model.js';
+import { frameLabel, ProfileBuilder, toCollapsed, type FrameInfo } from '../../harness/profile/model.js';
 import { parseFlamegraphSvg } from '../../harness/profile/flamegraph-svg.js';
 import { ProfileParseError } from '../../harness/profile/parse-error.js';
 import { parsePySpyDump } from '../../harness/profile/pyspy-dump.js';
 import { parsePySpyRaw } from '../../harness/profile/pyspy-raw.js';
+import { parseProfile } from '../../harness/profile/read.js';
+import { parseSpeedscope, SPEEDSCOPE_SCHEMA, toSpeedscope } from '../../harness/profile/speedscope.js';
 
 const runs = Number(process.env.HOLISTIC_FUZZ_RUNS ?? 10_000);
 const samples = path.join(import.meta.dirname, '..', 'samples');
@@ -29,6 +32,99 @@ const rawProfile = fc.array(fc.record({ stack: fc.array(frameText, { minLength: 
   minLength: 1,
   maxLength: 30,
 });
+
+/**
+ * A speedscope frame. Files are relative (as py-spy's raw output prints them), so the reader's shortening of
+ * absolute paths leaves them alone and the expected labels are the generated ones.
+ */
+const speedscopeFrame = fc.record(
+  {
+    name: fc.oneof(fc.stringMatching(/^[A-Za-z_<][\w.<>]{0,20}$/), fc.string({ minLength: 1, maxLength: 12 })),
+    file: fc.oneof(fc.constant(null), fc.stringMatching(/^[\w.<>-][\w/.<> -]{0,23}$/)),
+    line: fc.oneof(fc.constant(null), fc.nat({ max: 99_999 })),
+    col: fc.constant(null),
+  },
+  { requiredKeys: ['name'] },
+);
+type GeneratedFrame = { name: string; file?: string | null; line?: number | null };
+const labelOf = (f: GeneratedFrame): string => frameLabel({ name: f.name, ...(f.file != null ? { file: f.file, ...(f.line != null ? { line: f.line } : {}) } : {}) });
+const weightValue = fc.oneof(fc.integer({ min: 0, max: 1e6 }), fc.double({ min: 0, max: 1e6, noNaN: true }));
+
+/** A valid speedscope file (sampled and evented profiles) and the collapsed lines it must read as. */
+const speedscopeFile = fc.array(speedscopeFrame, { minLength: 1, maxLength: 12 }).chain((frames) => {
+  const index = fc.nat({ max: frames.length - 1 });
+  const sampledProfile = fc
+    .array(fc.tuple(fc.array(index, { maxLength: 10 }), weightValue), { maxLength: 20 })
+    .map((pairs) => ({ type: 'sampled' as const, name: 'thread', unit: 'seconds', startValue: 0, endValue: 1, samples: pairs.map((p) => p[0]), weights: pairs.map((p) => p[1]) }));
+  // Opens, closes and waits; closes with nothing open are dropped and what is left open is closed at the end.
+  const eventedProfile = fc
+    .array(fc.oneof(fc.record({ open: index }), fc.record({ close: fc.constant(true) }), fc.record({ wait: fc.nat({ max: 1000 }) })), { maxLength: 30 })
+    .map((steps) => {
+      let at = 0;
+      const open: number[] = [];
+      const events: { type: 'O' | 'C'; frame: number; at: number }[] = [];
+      for (const step of steps) {
+        if ('wait' in step) at += step.wait;
+        else if ('open' in step) (open.push(step.open), events.push({ type: 'O', frame: step.open, at }));
+        else if (open.length > 0) events.push({ type: 'C', frame: open.pop()!, at });
+      }
+      while (open.length > 0) events.push({ type: 'C', frame: open.pop()!, at: (at += 1) });
+      return { type: 'evented' as const, name: 'trace', unit: 'milliseconds', startValue: 0, endValue: at, events };
+    });
+  return fc.array(fc.oneof(sampledProfile, eventedProfile), { minLength: 1, maxLength: 4 }).map((profiles) => {
+    // The oracle: collapsed stacks straight from the generated data, in file order.
+    const merged = new Map<string, number>();
+    const add = (stack: number[], weight: number) => {
+      if (stack.length === 0 || weight === 0) return;
+      const key = stack.map((i) => labelOf(frames[i]!)).join(';');
+      merged.set(key, (merged.get(key) ?? 0) + weight);
+    };
+    for (const p of profiles) {
+      if (p.type === 'sampled') p.samples.forEach((stack, i) => add(stack, p.weights[i]!));
+      else {
+        const open: number[] = [];
+        let last = 0;
+        for (const e of p.events) {
+          add(open, e.at - last);
+          last = e.at;
+          if (e.type === 'O') open.push(e.frame);
+          else open.pop();
+        }
+      }
+    }
+    const text = JSON.stringify({ $schema: SPEEDSCOPE_SCHEMA, shared: { frames }, profiles, exporter: 'fuzz', activeProfileIndex: null });
+    return { text, expected: [...merged].map(([k, w]) => `${k} ${w}`).sort() };
+  });
+});
+
+/** Every place in a JSON document, as a path of keys and indices. */
+function jsonPaths(value: unknown, prefix: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
+  out.push(prefix);
+  if (Array.isArray(value)) value.forEach((v, i) => jsonPaths(v, [...prefix, i], out));
+  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) jsonPaths(v, [...prefix, k], out);
+  return out;
+}
+
+/** Values a broken writer or a hand edit puts where a frame index, weight, time or name goes. */
+const INFINITY = '__infinity__';
+const replacementValue = fc.oneof(
+  fc.constantFrom(-1, 0, 0.5, 1e308, -1e308, 2 ** 53, 99_999, null, '', '0', [], {}, [[]], true, INFINITY, 'O', 'C', 'sampled', 'evented', SPEEDSCOPE_SCHEMA),
+  fc.jsonValue({ maxDepth: 2 }),
+);
+
+/** The document with the value at `at` replaced (the root when `at` is empty), as text; 1e999 reads as Infinity. */
+function replaced(document: unknown, at: (string | number)[], value: unknown): string {
+  if (at.length === 0) return JSON.stringify(value).replaceAll(`"${INFINITY}"`, '1e999');
+  const parent = at.slice(0, -1).reduce((node: any, key) => node[key], document);
+  const key = at[at.length - 1]!;
+  const before = parent[key];
+  parent[key] = value;
+  try {
+    return JSON.stringify(document).replaceAll(`"${INFINITY}"`, '1e999');
+  } finally {
+    parent[key] = before;
+  }
+}
 
 /** Either a result or a ProfileParseError that names the file: anything else is a bug. */
 function readsOrExplains(read: () => unknown): void {
@@ -122,4 +218,73 @@ describe(`profile readers under fuzzing (${runs} cases each)`, () => {
       { numRuns: runs },
     );
   });
+  test('speedscope: every generated file (sampled and evented profiles) reads as its stacks, merged', () => {
+    fc.assert(
+      fc.property(speedscopeFile, ({ text, expected }) => {
+        if (expected.length === 0) {
+          expect(() => parseSpeedscope(text, 'fuzz-input')).toThrow(/cannot read profile fuzz-input: profiles: no samples/);
+        } else {
+          expect(toCollapsed(parseSpeedscope(text, 'fuzz-input'))).toEqual(expected);
+        }
+      }),
+      { numRuns: runs },
+    );
+  });
+
+  test('speedscope: toSpeedscope then parseSpeedscope gives back every generated profile', () => {
+    const frame = fc.record(
+      { name: fc.string({ minLength: 1, maxLength: 12 }), file: fc.stringMatching(/^[\w.<>-][\w/.<> -]{0,23}$/), line: fc.nat({ max: 99_999 }) },
+      { requiredKeys: ['name'] },
+    );
+    const stacks = fc.array(fc.record({ stack: fc.array(frame, { minLength: 1, maxLength: 10 }), weight: weightValue }), { minLength: 1, maxLength: 30 });
+    fc.assert(
+      fc.property(stacks, (generated) => {
+        const builder = new ProfileBuilder('generated');
+        for (const { stack, weight } of generated) builder.appendSample(stack as FrameInfo[], weight);
+        const profile = builder.build();
+        fc.pre(profile.samples.length > 0);
+        expect(toCollapsed(parseSpeedscope(toSpeedscope(profile), 'fuzz-input'))).toEqual(toCollapsed(profile));
+      }),
+      { numRuns: runs },
+    );
+  });
+
+  test('speedscope: mutated and truncated text of a real py-spy recording reads or fails with the file and place', async () => {
+    const real = await readFile(path.join(samples, 'badapp.pair.speedscope.json'), 'utf8');
+    fc.assert(
+      fc.property(fc.oneof(mutated(real), fc.string({ maxLength: 200 }).map((s) => `{"$schema":"${SPEEDSCOPE_SCHEMA}",${s}`)), (text) => {
+        readsOrExplains(() => parseSpeedscope(text, 'fuzz-input'));
+      }),
+      { numRuns: runs },
+    );
+  });
+
+  test('speedscope: any JSON value put anywhere in a real or generated file reads or fails with the file and place', async () => {
+    const real = JSON.parse(await readFile(path.join(samples, 'badapp.pair.speedscope.json'), 'utf8'));
+    const realPaths = jsonPaths(real);
+    const inReal = fc.tuple(fc.nat({ max: realPaths.length - 1 }), replacementValue).map(([i, value]) => replaced(real, realPaths[i]!, value));
+    const inGenerated = speedscopeFile.chain(({ text }) => {
+      const document = JSON.parse(text);
+      const paths = jsonPaths(document);
+      return fc.tuple(fc.nat({ max: paths.length - 1 }), replacementValue).map(([i, value]) => replaced(document, paths[i]!, value));
+    });
+    fc.assert(
+      fc.property(fc.oneof(inReal, inGenerated), (text) => {
+        readsOrExplains(() => parseSpeedscope(text, 'fuzz-input'));
+      }),
+      { numRuns: runs },
+    );
+  });
+
+  test('readProfile: whatever the text (any format, mutated), a Profile or a ProfileParseError', async () => {
+    const seeds = await Promise.all(
+      ['badapp.pair.speedscope.json', 'small.raw.txt', 'small.inferno.svg', 'badapp.dump.txt'].map((f) => readFile(path.join(samples, f), 'utf8')),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(...seeds.map(mutated), fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 200 })), async (text) => {
+        await readsOrExplainsAsync(() => parseProfile(text, 'fuzz-input'));
+      }),
+      { numRuns: runs },
+    );
+  }, 600_000);
 });
