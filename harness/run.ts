@@ -190,6 +190,7 @@ export async function runScenario(scenario: Scenario | CrashScenario, options: R
           profile = recording.profile;
           artifacts.profile = path.basename(recording.rawPath);
           if (recording.svgPath) artifacts.flamegraph = path.basename(recording.svgPath);
+          artifacts.speedscope = path.basename(recording.speedscopePath);
           return recording;
         },
         dump: async (o = {}) => {

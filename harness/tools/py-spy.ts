@@ -7,12 +7,14 @@
  * bad-app, blocking sampling cost ~10% throughput and 2.2x p99 and read the hot share ~2 points low, and two
  * blocking samplers would pause the app twice as often.
  */
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PrerequisiteError, RunError } from '../errors.js';
 import { tail, type RunResult } from '../exec.js';
 import type { Profile } from '../profile/model.js';
 import { parsePySpyDump, type ThreadDump } from '../profile/pyspy-dump.js';
 import { readPySpyRaw } from '../profile/pyspy-raw.js';
+import { toSpeedscope } from '../profile/speedscope.js';
 import type { DebugSession } from '../targets/types.js';
 
 export interface RecordOptions {
@@ -33,6 +35,8 @@ export interface Recording {
   /** Host paths of what was copied out. */
   rawPath: string;
   svgPath: string | undefined;
+  /** The profile in speedscope's file format (open it at speedscope's site or its desktop build). */
+  speedscopePath: string;
   argv: string[];
 }
 
@@ -70,7 +74,12 @@ export async function record(session: DebugSession, hostDir: string, options: Re
     svgPath = path.join(hostDir, 'flame.svg');
     await session.copyOut(svgIn, svgPath, { signal: options.signal });
   }
-  return { profile: await readPySpyRaw(rawPath), rawPath, svgPath, argv: rawArgv };
+  const profile = await readPySpyRaw(rawPath);
+  // The same samples for speedscope (and any tool that imports its format): written from the raw counts, not a
+  // third sampler, so it costs the app nothing.
+  const speedscopePath = path.join(hostDir, 'profile.speedscope.json');
+  await writeFile(speedscopePath, toSpeedscope(profile, { name: `py-spy record of pid ${session.appPid}` }));
+  return { profile, rawPath, svgPath, speedscopePath, argv: rawArgv };
 }
 
 export interface Dump {

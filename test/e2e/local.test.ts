@@ -8,6 +8,7 @@ import path from 'node:path';
 import { describe, expect } from 'vitest';
 import { shareOf } from '../../harness/assert/hotspot.js';
 import { readFlamegraphSvg } from '../../harness/profile/flamegraph-svg.js';
+import { readProfile } from '../../harness/profile/read.js';
 import { runScenario } from '../../harness/run.js';
 import cpuHotspot from '../../scenarios/cpu-hotspot.js';
 import { fixtures, holistic, interruptWhen, isAlive, readSummary, runFolder, test } from '../helpers.js';
@@ -43,6 +44,11 @@ describe('cpu-hotspot on the local target', () => {
     // py-spy's own flame graph (recorded over the same window) tells the same story as the raw counts.
     const svg = await readFlamegraphSvg(path.join(runDir, 'flame.svg'));
     expect(Math.abs(shareOf(svg, 'hash_password', 'self').share - summary.hotspots[0]!.self)).toBeLessThan(0.05);
+    // The speedscope export is the raw counts in another format: read back, the same samples and shares.
+    expect(summary.artifacts.speedscope).toBe('profile.speedscope.json');
+    const exported = await readProfile(path.join(runDir, 'profile.speedscope.json'));
+    expect(exported.totalWeight).toBe(summary.samples);
+    expect(shareOf(exported, 'hash_password', 'self').share).toBeCloseTo(summary.hotspots[0]!.self, 6);
   });
 
   test('as a vitest scenario: the matchers read the same evidence', async ({ signal, out }) => {
