@@ -14,6 +14,7 @@ import { formatObserver } from './observer/effect.js';
 import { formatInfo } from './baseline/gate.js';
 import { percent } from './assert/verdict.js';
 import { createProgress, type ProgressOutput } from './progress.js';
+import { inspectProfile } from './inspect.js';
 import { runScenario } from './run.js';
 import { deleteCluster } from './targets/kind.js';
 import { listScenarios, loadScenario } from './scenarios.js';
@@ -55,6 +56,22 @@ interface CliRunFlags {
   sampling: 'nonblocking' | 'blocking';
   flamegraph: boolean;
   unprofiled?: number;
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError('expected a whole number >= 1');
+  return n;
+}
+
+function fraction(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('expected a share between 0 and 1, e.g. 0.8');
+  return n;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 function positiveNumber(value: string): number {
@@ -143,6 +160,28 @@ export async function main(argv: readonly string[], io: Io = defaultIo, signal?:
     .description('list the scenarios')
     .action(async () => {
       for (const s of await listScenarios()) io.out(`${s.name.padEnd(20)} ${s.description}`);
+    });
+
+  program
+    .command('inspect')
+    .description('read a profile taken anywhere (py-spy raw, flame graph SVG, speedscope) and print its hotspots')
+    .argument('<profile>', 'the profile file; its format is read from its content')
+    .addOption(new Option('--top <n>', 'how many hotspots to list').argParser(positiveInteger).default(10))
+    .option('--expect-hotspot <function>', 'fail (exit 1) unless this function ranks first by self share')
+    .addOption(new Option('--min-share <fraction>', 'with --expect-hotspot: its least self share, 0..1').argParser(fraction).default(0.5))
+    .option('--file-root <dir>', 'speedscope: strip this source root from absolute file paths (repeatable)', collect, [])
+    .option('--json', 'print the result as JSON')
+    .action(async (file: string, opts: { top: number; expectHotspot?: string; minShare: number; fileRoot: string[]; json?: boolean }) => {
+      const result = await inspectProfile(file, { top: opts.top, expectHotspot: opts.expectHotspot, minShare: opts.minShare, fileRoots: opts.fileRoot });
+      if (opts.json) io.out(JSON.stringify(result, null, 2));
+      else {
+        io.out(`${file}: ${result.format}, ${result.samples} samples`);
+        result.hotspots.forEach((h, i) => {
+          io.out(`${String(i + 1).padStart(3)}. ${percent(h.self).padStart(6)} self ${percent(h.total).padStart(6)} total  ${h.name}${h.file ? ` (${h.file})` : ''}`);
+        });
+        if (result.verdict) io.out(formatVerdict(result.verdict));
+      }
+      if (result.verdict && !result.verdict.pass) exitCode = ExitCode.verdictFailed;
     });
 
   program

@@ -28,7 +28,7 @@ export function detectProfileFormat(text: string, path: string): ProfileFormat {
   }
   const firstLine = start.split(/\r?\n/, 1)[0]!;
   if (/^Process \d+: /.test(firstLine)) {
-    throw new ProfileParseError(path, 'line 1', 'this is a py-spy dump (the stacks at one instant), not a recording: read it with parsePySpyDump');
+    throw new ProfileParseError(path, 'line 1', 'this is a py-spy dump (the stacks at one instant), not a recording: record one with `py-spy record --format raw` (or speedscope)');
   }
   // Folded stacks: `frame;frame;... COUNT`. py-spy may start with ` N` (a thread without a Python stack).
   if (/^(?:.*\S)? \d+$/.test(firstLine)) return 'pyspy-raw';
