@@ -5,28 +5,22 @@
  * (CrashedStart.runCopy, `kubectl debug --copy-to`). The frame (run folder, teardown, reports, exit code) is
  * the same as run.ts's, kept apart so that the healthy path stays as it is.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Verdict } from './assert/verdict.js';
 import { Cleanup } from './cleanup.js';
 import { InterruptedError, PrerequisiteError } from './errors.js';
 import type { RunOptions, RunOutcome } from './run.js';
-import type { CrashScenario } from './scenario.js';
-import { resolveTarget } from './targets/index.js';
+import { runBasics, type CrashScenario } from './scenario.js';
 import type { CrashedStart } from './targets/types.js';
-import { exitCodeFor, interruptedLate, makeRunId, makeSummary, writeRunOutputs } from './run-output.js';
+import { exitCodeFor, interruptedLate, makeRunId, startRun, makeSummary, writeRunOutputs } from './run-output.js';
 
 export async function runCrashScenario(scenario: CrashScenario, options: RunOptions = {}): Promise<RunOutcome> {
   const log = options.log ?? (() => undefined);
   const started = new Date();
   const runId = makeRunId(scenario.name, started);
-  const { target, reason } = await resolveTarget(options.target ?? 'auto', options);
-  log(`target: ${reason}`);
-  const runDir = path.resolve(options.outDir ?? 'reports', runId);
-  await mkdir(runDir, { recursive: true });
-  const durationS = options.durationS ?? scenario.durationS ?? 10;
-  const appEnv = options.appEnv ?? {};
+  const { target, runDir, durationS, appEnv } = await startRun(scenario, runId, options, log);
   const signal = options.signal ?? new AbortController().signal;
   const cleanup = new Cleanup();
   const scratchDir = await mkdtemp(path.join(os.tmpdir(), 'holistic-'));
@@ -53,18 +47,7 @@ export async function runCrashScenario(scenario: CrashScenario, options: RunOpti
     setupS = (performance.now() - t0) / 1000;
     const bodyStart = performance.now();
     try {
-      verdicts = await scenario.investigate({
-        crashed,
-        appSpec: scenario.app,
-        durationS,
-        signal,
-        warn,
-        log,
-        runDir,
-        artifact: (name, relativePath) => {
-          artifacts[name] = relativePath;
-        },
-      });
+      verdicts = await scenario.investigate({ crashed, ...runBasics({ appSpec: scenario.app, durationS, signal, warn, log, runDir, artifacts }) });
     } finally {
       profileS = (performance.now() - bodyStart) / 1000;
     }

@@ -1,10 +1,10 @@
 /**
- * What every run ends with, whatever kind of scenario it was (run.ts: a healthy app under load; run-crash.ts:
+ * What every run starts with (its target, folder and settings: startRun) and ends with, whatever kind of scenario it was (run.ts: a healthy app under load; run-crash.ts:
  * an app that dies at start-up): the run's id, its summary.json with the contract's fields, report.html,
  * junit.xml, the CI step summary, the output folder's index, and the exit code.
  */
 import { randomBytes } from 'node:crypto';
-import { rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Verdict } from './assert/verdict.js';
 import { InterruptedError, exitCodeOf } from './errors.js';
@@ -14,9 +14,20 @@ import { writeIndex } from './report/index-page.js';
 import { renderJunit } from './report/junit.js';
 import { appendStepSummary } from './report/markdown.js';
 import { overallVerdict, type RunSummary } from './report/summary.js';
+import type { RunOptions } from './run.js';
+import { resolveTarget } from './targets/index.js';
 
 export function makeRunId(scenario: string, started: Date): string {
   return `${scenario}-${started.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`;
+}
+
+/** The start every run shares: the target resolved (and said which), the run folder made, the settings settled. */
+export async function startRun(scenario: { durationS?: number }, runId: string, options: RunOptions, log: (line: string) => void) {
+  const { target, reason } = await resolveTarget(options.target ?? 'auto', options);
+  log(`target: ${reason}`);
+  const runDir = path.resolve(options.outDir ?? 'reports', runId);
+  await mkdir(runDir, { recursive: true });
+  return { target, runDir, durationS: options.durationS ?? scenario.durationS ?? 10, appEnv: options.appEnv ?? {} };
 }
 
 /** The fields every run has; what only some runs have (load, hotspots, the debug container…) comes in `rest`. */

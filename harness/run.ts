@@ -4,7 +4,7 @@
  * (always, newest first) → summary.json, report.html, junit.xml. An interrupted or failed run still writes
  * what it collected, marked as such, and still tears down.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { hotspots } from './assert/hotspot.js';
@@ -19,17 +19,17 @@ import { hostProcessCpu, reapedChildrenCpuS, sessionProcessCpu } from './load/cp
 import { measureLoad, type LoadPlan } from './load/measure.js';
 import { phaseTracker, type PhaseListener } from './phases.js';
 import { pauseAt } from './failpoint.js';
-import { errorText, exitCodeFor, interruptedLate, makeRunId, makeSummary, writeRunOutputs } from './run-output.js';
+import { errorText, exitCodeFor, interruptedLate, makeRunId, startRun, makeSummary, writeRunOutputs } from './run-output.js';
 import { probe } from './load/probe.js';
 import type { LoadSeries } from './load/responses.js';
 import { formatObserver, observerEffect, observerWarning, type Sampling } from './observer/effect.js';
 import type { LoadResult } from './load/types.js';
 import { runCrashScenario } from './run-crash.js';
-import { isCrashScenario, type CrashScenario } from './scenario.js';
+import { isCrashScenario, runBasics, type CrashScenario } from './scenario.js';
 import { frameLabel, type Profile } from './profile/model.js';
 import type { RunSummary } from './report/summary.js';
 import type { Scenario, ScenarioContext } from './scenario.js';
-import { resolveTarget, type TargetOptions } from './targets/index.js';
+import type { TargetOptions } from './targets/index.js';
 import type { DebugSession, Deployment } from './targets/types.js';
 import { dump as pySpyDump, record as pySpyRecord } from './tools/py-spy.js';
 
@@ -76,12 +76,7 @@ export async function runScenario(scenario: Scenario | CrashScenario, options: R
   const baseline: Baseline | undefined = options.baseline ? await readBaseline(options.baseline, scenario.name) : undefined;
   const generator = scenario.load?.generator ?? 'autocannon';
   if (generator === 'k6') log(`load generator: ${await k6Version()}`);
-  const { target, reason } = await resolveTarget(options.target ?? 'auto', options);
-  log(`target: ${reason}`);
-  const runDir = path.resolve(options.outDir ?? 'reports', runId);
-  await mkdir(runDir, { recursive: true });
-  const durationS = options.durationS ?? scenario.durationS ?? 10;
-  const appEnv = options.appEnv ?? {};
+  const { target, runDir, durationS, appEnv } = await startRun(scenario, runId, options, log);
 
   // One signal for the whole run: the caller's (Ctrl-C, test timeout) or our own when the body fails,
   // so a load still running beside a failed profiler stops at once.
@@ -154,17 +149,9 @@ export async function runScenario(scenario: Scenario | CrashScenario, options: R
     }
     const session = debug;
     const ctx: ScenarioContext = {
+      ...runBasics({ appSpec: scenario.app, durationS, signal, warn, log, runDir, artifacts }),
       app,
-      appSpec: scenario.app,
       debug: session,
-      durationS,
-      signal,
-      warn,
-      log,
-      runDir,
-      artifact: (name, relativePath) => {
-        artifacts[name] = relativePath;
-      },
       load: async (o = {}) => {
         const p = plan(o);
         log(`load: ${generator} ${p.url}, ${p.connections} connections, ${p.durationS} s`);

@@ -11,21 +11,12 @@ import type { LoadResult } from './load/types.js';
 import type { Dump, RecordOptions, Recording } from './tools/py-spy.js';
 import type { CrashedStart, DebugProfile, DebugSession, Deployment } from './targets/types.js';
 
-export interface ScenarioContext {
-  app: Deployment;
+/** What the body of every kind of scenario gets from the runner. */
+export interface RunBasics {
   appSpec: AppSpec;
-  debug: DebugSession;
   /** Seconds of profiling/load the user asked for (`--duration`). */
   durationS: number;
   signal: AbortSignal;
-  /** Put load on the app (autocannon); the last result is the run's `load`. */
-  load(options?: { durationS?: number; connections?: number; path?: string }): Promise<LoadResult>;
-  pySpy: {
-    /** `py-spy record` in the debug session; the recording becomes the run's profile. */
-    record(options?: Partial<Omit<RecordOptions, 'signal'>>): Promise<Recording>;
-    /** `py-spy dump`: every thread's stack, saved as an artifact. */
-    dump(options?: { locals?: boolean }): Promise<Dump>;
-  };
   /** Something the user should know that is not a verdict (shown in the CLI output and the report). */
   warn(message: string): void;
   /** A progress line for the person watching. */
@@ -34,6 +25,30 @@ export interface ScenarioContext {
   runDir: string;
   /** List a file in runDir (relative path) under `name` in summary.json's artifacts and the report. */
   artifact(name: string, relativePath: string): void;
+}
+
+/** The runner's side of RunBasics: `artifact` records into the run's artifacts map. */
+export function runBasics(o: Omit<RunBasics, 'artifact'> & { artifacts: Record<string, string> }): RunBasics {
+  const { artifacts, ...rest } = o;
+  return {
+    ...rest,
+    artifact: (name, relativePath) => {
+      artifacts[name] = relativePath;
+    },
+  };
+}
+
+export interface ScenarioContext extends RunBasics {
+  app: Deployment;
+  debug: DebugSession;
+  /** Put load on the app (autocannon); the last result is the run's `load`. */
+  load(options?: { durationS?: number; connections?: number; path?: string }): Promise<LoadResult>;
+  pySpy: {
+    /** `py-spy record` in the debug session; the recording becomes the run's profile. */
+    record(options?: Partial<Omit<RecordOptions, 'signal'>>): Promise<Recording>;
+    /** `py-spy dump`: every thread's stack, saved as an artifact. */
+    dump(options?: { locals?: boolean }): Promise<Dump>;
+  };
 }
 
 export interface Scenario {
@@ -56,15 +71,8 @@ export interface Scenario {
 }
 
 /** What a crash scenario's body gets: the dead app (its logs, exit code) and a copy of it to investigate with. */
-export interface CrashContext {
+export interface CrashContext extends RunBasics {
   crashed: CrashedStart;
-  appSpec: AppSpec;
-  durationS: number;
-  signal: AbortSignal;
-  warn(message: string): void;
-  log(message: string): void;
-  runDir: string;
-  artifact(name: string, relativePath: string): void;
 }
 
 /**

@@ -17,7 +17,7 @@ import { wilson } from './confidence.js';
 import { escapeHtml, scriptJson } from './escape.js';
 import { flameScript, renderFlameGraph } from './flamegraph.js';
 import { renderLoadChart } from './load-chart.js';
-import { reportCss } from './style.js';
+import { pageHead } from './style.js';
 import type { RunSummary } from './summary.js';
 
 export { escapeHtml } from './escape.js';
@@ -32,16 +32,7 @@ type Extra = { observer?: unknown; baseline?: unknown };
 
 export function renderReport(summary: RunSummary, profile: Profile | undefined): string {
   const extra = summary as RunSummary & Extra;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<title>${escapeHtml(`${summary.verdict === 'pass' ? 'PASS' : 'FAIL'} ${summary.scenario} on ${summary.target} — holistic`)}</title>
-<style>${reportCss}</style>
-</head>
+  return `${pageHead(`${summary.verdict === 'pass' ? 'PASS' : 'FAIL'} ${summary.scenario} on ${summary.target} — holistic`, contentSecurityPolicy)}
 <body>
 ${header(summary)}
 <main>

@@ -7,7 +7,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { percent } from '../assert/verdict.js';
 import { escapeHtml } from './escape.js';
-import { reportCss } from './style.js';
+import { pageHead } from './style.js';
 import type { RunSummary } from './summary.js';
 
 export interface IndexEntry {
@@ -48,16 +48,8 @@ export function renderIndex(entries: readonly IndexEntry[], title = 'holistic ru
 <td class="mono muted">${escapeHtml(dir)}</td>
 </tr>`;
   });
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<title>${escapeHtml(title)}</title>
-<style>${reportCss}</style>
-</head>
+  // No script on this page: the policy allows none.
+  return `${pageHead(title, "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'")}
 <body>
 <header class="top"><div class="wrap">
 <div class="eyebrow">holistic</div>

@@ -1,3 +1,4 @@
+import { escapeHtml } from './escape.js';
 /** The report's stylesheet: system fonts only (no downloads), light and dark from the reader's setting. */
 export const reportCss = `
 :root {
@@ -105,3 +106,20 @@ ul.files { columns: 2; padding-left: 18px; } ul.files li { margin: 2px 0; }
 footer { color: var(--muted); font-size: 13px; padding-bottom: 40px; }
 @media (max-width: 720px) { .bar-col { width: 140px; } ul.files { columns: 1; } .wrap, main, footer { padding: 0 14px; } }
 `;
+
+/**
+ * The opening of every page holistic writes, up to <body>: UTF-8, the page's Content-Security-Policy (each page
+ * allows only what it needs), light and dark, the shared style. `title` is escaped here.
+ */
+export function pageHead(title: string, contentSecurityPolicy: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<title>${escapeHtml(title)}</title>
+<style>${reportCss}</style>
+</head>`;
+}
