@@ -1,0 +1,70 @@
+/**
+ * The port taken after holistic checked it (a lost race), on each target: the check is switched off here
+ * (vi.mock), so the port reaches the part that binds it — the app itself (local), podman's publishing
+ * (container), the port-forward listener (kube) — and that part's own "address already in use" must become
+ * the same message as the check's: exit 3, the port, who holds it (this test), what to do. Teardown then
+ * leaves nothing. Library-level: the targets are driven directly, as run.ts drives them.
+ */
+import net from 'node:net';
+import os from 'node:os';
+import { describe, expect, test, vi } from 'vitest';
+import { Cleanup } from '../../harness/cleanup.js';
+import { ExitCode } from '../../harness/errors.js';
+import { ContainerTarget } from '../../harness/targets/container.js';
+import { detectEngine } from '../../harness/targets/engine.js';
+import { KubeTarget } from '../../harness/targets/kube.js';
+import { LocalTarget } from '../../harness/targets/local.js';
+import { PortTakenError } from '../../harness/targets/ports.js';
+import type { Target, TargetContext } from '../../harness/targets/types.js';
+import { badApp } from '../../scenarios/apps/bad-app.js';
+import { leftovers, natRulesFor, processesWithEnv, type E2eTarget } from '../helpers.js';
+
+vi.mock('../../harness/targets/ports.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../harness/targets/ports.js')>();
+  // The race lost: the port was free when checked and is taken when bound.
+  return { ...original, ensurePortFree: async () => undefined };
+});
+
+const engine = await detectEngine().catch(() => undefined);
+const kubeconfig = process.env.HOLISTIC_KUBECONFIG;
+
+const targets: [E2eTarget, boolean, (port: number) => Target][] = [
+  ['local', true, (port) => new LocalTarget({ port })],
+  ['container', Boolean(engine), (port) => new ContainerTarget({ port })],
+  ['kube', Boolean(kubeconfig), (port) => new KubeTarget({ kubeconfig, port })],
+];
+
+for (const [kind, available, make] of targets) {
+  describe.skipIf(!available)(`the port taken after the check, on ${kind}`, () => {
+    test('the binding part\'s own error becomes "port … is taken (by pid <this test>…); choose another --port…", exit 3, nothing left', async () => {
+      const server = net.createServer((socket) => socket.end('still here\n'));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+      const port = (server.address() as net.AddressInfo).port;
+      const cleanup = new Cleanup();
+      const runId = `port-race-${kind}-${process.pid}-${Date.now()}`;
+      const lines: string[] = [];
+      const ctx: TargetContext = { runId, cleanup, signal: new AbortController().signal, appEnv: {}, scratchDir: os.tmpdir(), log: (l) => lines.push(l) };
+      try {
+        const error = await make(port)
+          .up(badApp, ctx)
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+        expect(error, lines.join('\n')).toBeInstanceOf(PortTakenError);
+        expect((error as PortTakenError).exitCode).toBe(ExitCode.prerequisite);
+        expect((error as Error).message).toMatch(
+          new RegExp(`^port 127\\.0\\.0\\.1:${port} is taken \\(by pid ${process.pid}: [^)]*node[^)]*\\); choose another --port, or leave --port out to let the kernel pick a free one$`),
+        );
+        // What reached the bind, so the race really was lost there and not caught by a check.
+        expect(lines.join('\n')).toMatch({ local: /starting bad-app on 127\.0\.0\.1:/, container: /starting bad-app as container/, kube: /pod holistic-/ }[kind]);
+      } finally {
+        expect(await cleanup.close()).toEqual([]);
+        server.close();
+      }
+      expect(await leftovers(kind, runId)).toEqual([]);
+      expect(await processesWithEnv('PORT', String(port))).toEqual([]);
+      if (kind === 'container') expect(await natRulesFor(port)).toEqual([]);
+    });
+  });
+}
