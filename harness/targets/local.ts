@@ -4,14 +4,14 @@
  * as in a pod; the "debug session" is the host itself, which sees every PID namespace below it.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, readFile } from 'node:fs/promises';
+import { copyFile, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AppSpec } from '../app.js';
 import { PrerequisiteError } from '../errors.js';
 import { run, spawnBackground, tail, type BackgroundProcess } from '../exec.js';
 import { waitHealthy } from '../load/probe.js';
 import { ensurePythonEnv, type PythonEnv } from '../python-env.js';
-import { ensurePortFree, freePort, portTaken, PortTakenError, saysAddressInUse } from './ports.js';
+import { ensurePortFree, freePort, portOwners, portTaken, PortTakenError, saysAddressInUse } from './ports.js';
 import { startExpectingCrash } from './local-crash.js';
 import type { CrashedStart, DebugProfile, DebugSession, Deployment, Target, TargetContext } from './types.js';
 
@@ -82,6 +82,11 @@ export class LocalTarget implements Target {
         { cause: error },
       );
     }
+    // Healthy, but whose answer was it? Another server on the port (the race lost to one that answers the health
+    // check) is not the app: the port's listener must be the app or one of its descendants, when /proc says.
+    const owners = await portOwners(port).catch(() => []);
+    const ours = await processTree(proc.pid);
+    if (owners.length > 0 && !owners.some((o) => ours.has(o.pid))) throw new PortTakenError(port, owners, this.options.port !== undefined);
     appPid = useNamespace ? await childPid(proc.pid) : proc.pid;
     return new LocalDeployment(url, proc, appPid, useNamespace, python, ctx);
   }
@@ -197,4 +202,24 @@ async function childPid(parent: number): Promise<number> {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new PrerequisiteError(`cannot find the app process under unshare (pid ${parent})`);
+}
+
+/** A process and all its descendants, from /proc/PID/task/TID/children. */
+export async function processTree(root: number): Promise<Set<number>> {
+  const tree = new Set<number>([root]);
+  const queue = [root];
+  while (queue.length > 0) {
+    const pid = queue.shift()!;
+    const tasks = await readdir(`/proc/${pid}/task`).catch(() => [] as string[]);
+    for (const task of tasks) {
+      const children = await readFile(`/proc/${pid}/task/${task}/children`, 'utf8').catch(() => '');
+      for (const child of children.split(/\s+/).filter(Boolean).map(Number)) {
+        if (!tree.has(child)) {
+          tree.add(child);
+          queue.push(child);
+        }
+      }
+    }
+  }
+  return tree;
 }

@@ -129,6 +129,37 @@ describe('local target: a kernel-picked port taken before the app binds it', () 
     expect(isAlive(deployment.hostPid)).toBe(false);
   });
 
+  test('taken by a server that answers the health check: not mistaken for the app (its listener is not ours), retried', async () => {
+    const sockets = new Set<net.Socket>();
+    const impostor = await new Promise<net.Server>((resolve) => {
+      const server = net.createServer((socket) => {
+        sockets.add(socket);
+        socket.on('close', () => sockets.delete(socket));
+        socket.end('HTTP/1.1 200 OK\r\ncontent-length: 8\r\nconnection: close\r\n\r\nimpostor');
+      });
+      server.listen(0, '127.0.0.1', () => resolve(server));
+    });
+    closers.push(
+      () =>
+        new Promise((resolve) => {
+          for (const socket of sockets) socket.destroy();
+          impostor.close(resolve);
+        }),
+    );
+    const taken = (impostor.address() as net.AddressInfo).port;
+    expect(await (await fetch(`http://127.0.0.1:${taken}/healthz`)).text()).toBe('impostor');
+    let picks = 0;
+    const target = new LocalTarget({ pickPort: async () => (picks++ === 0 ? taken : freePort()) });
+    const { ctx, lines, cleanup } = context();
+    const deployment = await target.up(badApp, ctx);
+    expect(picks).toBe(2);
+    expect(lines).toContain(`port ${taken} was taken before bad-app could bind it; trying once more on a new port`);
+    expect(deployment.url).not.toContain(`:${taken}`);
+    expect(await (await fetch(deployment.url + '/healthz')).text()).not.toBe('impostor');
+    await cleanup.close();
+    expect(isAlive(deployment.hostPid)).toBe(false);
+  });
+
   test('lost twice: exit 3, the port, its holder (this process) and what to do', async () => {
     const held = await occupy();
     closers.push(held.close);
