@@ -17,6 +17,7 @@ import { createProgress, type ProgressOutput } from './progress.js';
 import { inspectProfile } from './inspect.js';
 import { runScenario } from './run.js';
 import { deleteCluster } from './targets/kind.js';
+import { parsePort, portRange } from './targets/ports.js';
 import { listScenarios, loadScenario } from './scenarios.js';
 
 interface Io {
@@ -56,6 +57,13 @@ interface CliRunFlags {
   sampling: 'nonblocking' | 'blocking';
   flamegraph: boolean;
   unprofiled?: number;
+  port?: number;
+}
+
+function portNumber(value: string): number {
+  const port = parsePort(value);
+  if (port === undefined) throw new InvalidArgumentError(`expected a port: ${portRange}`);
+  return port;
 }
 
 function positiveInteger(value: string): number {
@@ -95,6 +103,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo, signal?:
     .addOption(new Option('--target <target>', 'where the app runs').choices(['auto', 'local', 'container', 'kind', 'kube']).default('auto'))
     .option('--duration <seconds>', 'how long to load and profile', positiveNumber)
     .option('--out <dir>', 'where run folders are written', 'reports')
+    .option('--port <n>', 'reach the app on 127.0.0.1:<n> (default: a free port the kernel picks)', portNumber)
     .option('--app-env <NAME=VALUE>', 'environment for the app (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .addOption(new Option('--engine <engine>', 'container engine for --target container').choices(['auto', 'podman', 'docker']).default('auto'))
     .option('--tools-image <image>', 'debug-tools image (container and Kubernetes targets)')
@@ -136,6 +145,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo, signal?:
         sampling: opts.sampling,
         flamegraph: opts.flamegraph,
         unprofiledS: opts.unprofiled,
+        port: opts.port,
         signal,
         log: (line) => progress.log(line),
         onPhase: (event) => progress.onPhase(event),

@@ -13,7 +13,7 @@ import { PrerequisiteError } from '../errors.js';
 import { run, tail } from '../exec.js';
 import { projectRoot } from '../paths.js';
 import { waitHealthy } from '../load/probe.js';
-import { freePort } from './ports.js';
+import { ensurePortFree, freePort, portTaken, saysAddressInUse } from './ports.js';
 import { detectEngine, type Engine } from './engine.js';
 import { defaultToolsImage, ensureImage } from './images.js';
 import { startExpectingCrash } from './container-crash.js';
@@ -23,6 +23,8 @@ export interface ContainerTargetOptions {
   engine?: string;
   toolsImage?: string;
   healthTimeoutMs?: number;
+  /** Publish the app on 127.0.0.1:port (`--port`) instead of a port the kernel picks. */
+  port?: number;
 }
 
 export const runLabel = 'holistic.run';
@@ -43,6 +45,8 @@ export class ContainerTarget implements Target {
     if (!app.image) throw new PrerequisiteError(`app ${app.name} has no image: it cannot run on the container target`);
     const engine = await detectEngine(this.options.engine);
     ctx.log(`engine: ${engine.version}`);
+    // The user's port first: a taken one is said before any image is built or container started.
+    if (this.options.port !== undefined) await ensurePortFree(this.options.port);
     const toolsImage = this.options.toolsImage ?? process.env.HOLISTIC_TOOLS_IMAGE ?? defaultToolsImage;
     // Both images before anything starts: a missing debug image is found now, not after the app is up.
     const appImageId = await ensureImage(engine, app.image, { signal: ctx.signal, log: ctx.log });
@@ -56,7 +60,7 @@ export class ContainerTarget implements Target {
       });
     }
     const name = `holistic-${app.name}-${randomBytes(3).toString('hex')}`;
-    const port = await freePort();
+    const port = this.options.port ?? (await freePort());
     const env = { ...app.env, ...ctx.appEnv };
     ctx.log(`starting ${app.name} as container ${name} (${app.image}) on 127.0.0.1:${port}`);
     const finalLogs = { text: '' };
@@ -78,6 +82,8 @@ export class ContainerTarget implements Target {
       );
     } catch (error) {
       ctx.signal.throwIfAborted();
+      // The engine's bind error: someone took the port after it was checked or picked.
+      if (saysAddressInUse((error as Error).message)) throw await portTaken(port, this.options.port !== undefined, { cause: error });
       throw new PrerequisiteError(`${engine.name} could not start ${app.image}: ${(error as Error).message}`, { cause: error });
     }
 

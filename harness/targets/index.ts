@@ -6,6 +6,7 @@ import { run } from '../exec.js';
 import { KindTarget, type KindTargetOptions } from './kind.js';
 import { KubeTarget } from './kube.js';
 import { LocalTarget } from './local.js';
+import { checkPortOption } from './ports.js';
 import { targetKinds, type Target, type TargetKind } from './types.js';
 
 export interface TargetOptions extends Omit<KindTargetOptions, 'toolsImage' | 'engine'> {
@@ -25,6 +26,7 @@ export async function resolveTarget(choice: string, options: TargetOptions = {})
   if (choice !== 'auto' && !(targetKinds as readonly string[]).includes(choice)) {
     throw new UsageError(`unknown target ${JSON.stringify(choice)}: use one of auto, ${targetKinds.join(', ')}`);
   }
+  checkPortOption(options.port);
   if (choice === 'auto') {
     const engine = await detectEngine(options.engine).catch(() => undefined);
     const kind = await run('kind', ['version'], { timeoutMs: 10_000, reject: false }).then((r) => r.exitCode === 0, () => false);
@@ -34,11 +36,11 @@ export async function resolveTarget(choice: string, options: TargetOptions = {})
     if (engine) {
       return { target: new ContainerTarget(options), reason: `auto picked container (${engine.version} works${kind ? '' : '; no kind'})` };
     }
-    return { target: new LocalTarget(), reason: 'auto picked local (no working podman or docker)' };
+    return { target: new LocalTarget({ port: options.port }), reason: 'auto picked local (no working podman or docker)' };
   }
   switch (choice as TargetKind) {
     case 'local':
-      return { target: new LocalTarget(), reason: 'local (asked for)' };
+      return { target: new LocalTarget({ port: options.port }), reason: 'local (asked for)' };
     case 'container':
       return { target: new ContainerTarget(options), reason: 'container (asked for)' };
     case 'kube':

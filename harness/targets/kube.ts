@@ -17,6 +17,7 @@ import { kubeCopyOut, kubeExec, type ExecTarget } from './kube/exec.js';
 import { createRunNamespace, deleteRunNamespace, ensureDefaultServiceAccount, isNotFound } from './kube/namespace.js';
 import { appPodManifest, copyPodManifest, diagnose, podLogs, waitPodReady, waitPodTerminated } from './kube/pod.js';
 import { portForward } from './kube/port-forward.js';
+import { ensurePortFree } from './ports.js';
 import { defaultToolsImage } from './images.js';
 import type { CrashedStart, DebugProfile, DebugSession, Deployment, Target, TargetContext } from './types.js';
 
@@ -29,6 +30,8 @@ export interface KubeTargetOptions extends KubeConnectOptions {
   /** Default: Never for localhost/ images (loaded into the node, as the tutorial does), else IfNotPresent. */
   imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
   readyTimeoutMs?: number;
+  /** Listen for the port-forward on 127.0.0.1:port (`--port`) instead of a port the kernel picks. */
+  port?: number;
 }
 
 function pullPolicy(image: string, chosen?: KubeTargetOptions['imagePullPolicy']) {
@@ -73,6 +76,8 @@ export class KubeTarget implements Target {
   }
 
   async up(app: AppSpec, ctx: TargetContext): Promise<Deployment> {
+    // The user's port first: a taken one is said before a namespace or pod is made.
+    if (this.options.port !== undefined) await ensurePortFree(this.options.port);
     const { client, version, namespace, fresh } = await this.prepare(app, ctx);
     const env = { ...app.env, ...ctx.appEnv };
     const policy = pullPolicy(app.image!, this.options.imagePullPolicy);
@@ -82,7 +87,7 @@ export class KubeTarget implements Target {
     const podName = state.podName;
     const pod = await waitPodReady(client, namespace, podName, { timeoutMs: this.options.readyTimeoutMs ?? 120_000, signal: ctx.signal, log: ctx.log });
 
-    const forward = await portForward(client, namespace, podName, app.port);
+    const forward = await portForward(client, namespace, podName, app.port, this.options.port);
     ctx.cleanup.add(`close the port-forward to ${podName}`, () => forward.close());
     const url = `http://127.0.0.1:${forward.port}`;
     try {

@@ -4,14 +4,14 @@
  * as in a pod; the "debug session" is the host itself, which sees every PID namespace below it.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, readFile } from 'node:fs/promises';
+import { copyFile, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AppSpec } from '../app.js';
 import { PrerequisiteError } from '../errors.js';
 import { run, spawnBackground, tail, type BackgroundProcess } from '../exec.js';
 import { waitHealthy } from '../load/probe.js';
 import { ensurePythonEnv, type PythonEnv } from '../python-env.js';
-import { freePort } from './ports.js';
+import { ensurePortFree, freePort, portOwners, portTaken, PortTakenError, saysAddressInUse } from './ports.js';
 import { startExpectingCrash } from './local-crash.js';
 import type { CrashedStart, DebugProfile, DebugSession, Deployment, Target, TargetContext } from './types.js';
 
@@ -19,6 +19,10 @@ export interface LocalTargetOptions {
   /** Run the app in its own PID namespace when possible (default: when root and unshare exists). */
   pidNamespace?: boolean;
   healthTimeoutMs?: number;
+  /** Start the app on 127.0.0.1:port (`--port`) instead of a port the kernel picks. */
+  port?: number;
+  /** Where a kernel-picked port comes from (tests stand in a port that is taken). */
+  pickPort?: () => Promise<number>;
 }
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -29,11 +33,25 @@ export class LocalTarget implements Target {
 
   /** Part of the Target interface: see local-crash.ts. */
   async upExpectingCrash(app: AppSpec, ctx: TargetContext): Promise<CrashedStart> {
-    return startExpectingCrash(app, ctx, await appCommand(app, ctx), { timeoutMs: this.options.healthTimeoutMs ?? 30_000 });
+    return startExpectingCrash(app, ctx, await appCommand(app, ctx, this.options), { timeoutMs: this.options.healthTimeoutMs ?? 30_000 });
   }
 
+  /**
+   * A port the kernel picked can be taken by another process before the app binds it: then one more try on a
+   * new port. The user's --port is not retried (they chose it: they are told who holds it).
+   */
   async up(app: AppSpec, ctx: TargetContext): Promise<Deployment> {
-    const { local, python, port, argv, env } = await appCommand(app, ctx);
+    try {
+      return await this.start(app, ctx);
+    } catch (error) {
+      if (!(error instanceof PortTakenError) || error.chosen) throw error;
+      ctx.log(`port ${error.port} was taken before ${app.name} could bind it; trying once more on a new port`);
+      return this.start(app, ctx);
+    }
+  }
+
+  private async start(app: AppSpec, ctx: TargetContext): Promise<Deployment> {
+    const { local, python, port, argv, env } = await appCommand(app, ctx, this.options);
 
     const useNamespace = (this.options.pidNamespace ?? true) && isRoot && existsSync('/usr/bin/unshare');
     const [file, ...args] = useNamespace
@@ -56,12 +74,19 @@ export class LocalTarget implements Target {
       });
     } catch (error) {
       ctx.signal.throwIfAborted();
+      // The app's own "Address already in use": someone bound the port after it was checked or picked.
+      if (saysAddressInUse(proc.output())) throw await portTaken(port, this.options.port !== undefined, { cause: error });
       throw new PrerequisiteError(
         `${app.name} did not start on the local target: ${(error as Error).message}\n` +
           `command: ${proc.command}\nits last output:\n${tail(proc.output()) || '(nothing)'}`,
         { cause: error },
       );
     }
+    // Healthy, but whose answer was it? Another server on the port (the race lost to one that answers the health
+    // check) is not the app: the port's listener must be the app or one of its descendants, when /proc says.
+    const owners = await portOwners(port).catch(() => []);
+    const ours = await processTree(proc.pid);
+    if (owners.length > 0 && !owners.some((o) => ours.has(o.pid))) throw new PortTakenError(port, owners, this.options.port !== undefined);
     appPid = useNamespace ? await childPid(proc.pid) : proc.pid;
     return new LocalDeployment(url, proc, appPid, useNamespace, python, ctx);
   }
@@ -135,12 +160,16 @@ class LocalDeployment implements Deployment {
   }
 }
 
-/** How the app is started here: the harness's Python, a free port, its argv and environment. */
-export async function appCommand(app: AppSpec, ctx: TargetContext) {
+/**
+ * How the app is started here: the harness's Python, its port (the user's --port, checked free, or one the
+ * kernel picks), its argv and environment.
+ */
+export async function appCommand(app: AppSpec, ctx: TargetContext, options: Pick<LocalTargetOptions, 'port' | 'pickPort'> = {}) {
   if (!app.local) throw new PrerequisiteError(`app ${app.name} has no local command: it cannot run on the local target`);
   const local = app.local;
+  if (options.port !== undefined) await ensurePortFree(options.port);
   const python = await ensurePythonEnv(local.requirements ?? [], { signal: ctx.signal, log: ctx.log });
-  const port = await freePort();
+  const port = options.port ?? (await (options.pickPort ?? freePort)());
   const argv = local.command.map((arg) => arg.replaceAll('{python}', python.python).replaceAll('{port}', String(port)));
   const env: Record<string, string> = { ...app.env, ...local.env, ...ctx.appEnv, PYTHONUNBUFFERED: '1' };
   if (local.portEnv) env[local.portEnv] = String(port);
@@ -173,4 +202,24 @@ async function childPid(parent: number): Promise<number> {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new PrerequisiteError(`cannot find the app process under unshare (pid ${parent})`);
+}
+
+/** A process and all its descendants, from /proc/PID/task/TID/children. */
+export async function processTree(root: number): Promise<Set<number>> {
+  const tree = new Set<number>([root]);
+  const queue = [root];
+  while (queue.length > 0) {
+    const pid = queue.shift()!;
+    const tasks = await readdir(`/proc/${pid}/task`).catch(() => [] as string[]);
+    for (const task of tasks) {
+      const children = await readFile(`/proc/${pid}/task/${task}/children`, 'utf8').catch(() => '');
+      for (const child of children.split(/\s+/).filter(Boolean).map(Number)) {
+        if (!tree.has(child)) {
+          tree.add(child);
+          queue.push(child);
+        }
+      }
+    }
+  }
+  return tree;
 }

@@ -16,6 +16,7 @@ describe('holistic CLI: usage', () => {
 
   test.each([
     [['run', 'cpu-hotspot', '--duration', '-3'], /--duration.*expected a positive number of seconds/],
+    [['run', 'cpu-hotspot', '--port', '65536'], /--port.*'65536' is invalid\. expected a port: an integer from 1 to 65535/],
     [['run', 'cpu-hotspot', '--target', 'mars'], /--target.*Allowed choices are auto, local, container, kind, kube/],
     [['run', 'cpu-hotspot', '--app-env', 'NOEQUALS'], /--app-env expects NAME=VALUE, got "NOEQUALS"/],
     [['run'], /missing required argument 'scenario'/],

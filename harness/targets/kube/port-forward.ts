@@ -4,6 +4,7 @@
  */
 import { PortForward } from '@kubernetes/client-node';
 import net from 'node:net';
+import { portTaken } from '../ports.js';
 import type { KubeClient } from './client.js';
 
 export interface Forward {
@@ -11,7 +12,8 @@ export interface Forward {
   close(): Promise<void>;
 }
 
-export async function portForward(client: KubeClient, namespace: string, pod: string, targetPort: number): Promise<Forward> {
+/** Listens on 127.0.0.1:localPort, or a port the kernel picks when it is not given. */
+export async function portForward(client: KubeClient, namespace: string, pod: string, targetPort: number, localPort?: number): Promise<Forward> {
   const forwarder = new PortForward(client.config, true);
   const sockets = new Set<net.Socket>();
   const closers = new Set<() => void>();
@@ -34,10 +36,16 @@ export async function portForward(client: KubeClient, namespace: string, pod: st
       })
       .catch(() => socket.destroy());
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ port: localPort ?? 0, host: '127.0.0.1', exclusive: true }, () => resolve());
+    });
+  } catch (error) {
+    // Someone took the port after it was checked: the same message as the check's.
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE' && localPort !== undefined) throw await portTaken(localPort, true, { cause: error });
+    throw error;
+  }
   return {
     port: (server.address() as net.AddressInfo).port,
     close: () =>
