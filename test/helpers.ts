@@ -4,6 +4,7 @@ import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { test as base } from 'vitest';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { RunSummary } from '../harness/report/summary.js';
@@ -132,4 +133,30 @@ export async function processesWithEnv(name: string, value: string): Promise<str
 export async function natRulesFor(port: number | string): Promise<string[]> {
   const rules = String((await execa('iptables-save', [], { reject: false })).stdout).split('\n');
   return rules.filter((l) => l.includes(`--dport ${port} `) || l.includes(`:${port} `) || l.endsWith(`:${port}`));
+}
+
+/**
+ * Everything a finished run may have left: leftovers() on its target, a listener still on the app's address
+ * (a port-forward, a published port), and on the container target any iptables rule naming that port.
+ */
+export async function leftBehind(target: E2eTarget, summary: { runId: string; app: { url: string } }): Promise<string[]> {
+  const left = await leftovers(target, summary.runId);
+  const port = summary.app.url ? Number(new URL(summary.app.url).port) : undefined;
+  if (port && (await answers(port))) left.push(`listener on 127.0.0.1:${port}`);
+  if (port && target === 'container') left.push(...(await natRulesFor(port)));
+  return left;
+}
+
+/** Whether something accepts connections on 127.0.0.1:port. */
+export function answers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    const done = (yes: boolean) => {
+      socket.destroy();
+      resolve(yes);
+    };
+    socket.setTimeout(2000, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
 }

@@ -9,19 +9,16 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect } from 'vitest';
 import type { RunSummary } from '../../harness/report/summary.js';
-import { runLabel } from '../../harness/targets/container.js';
 import { detectEngine, type Engine } from '../../harness/targets/engine.js';
-import { fixtures, holistic, isAlive, readSummary, runFolder, test } from '../helpers.js';
+import { fixtures, holistic, isAlive, readSummary, runFolder, test, leftovers as leftoversOn } from '../helpers.js';
 
 const engine: Engine | undefined = await detectEngine().catch(() => undefined);
 if (!engine && process.env.CI === 'true') throw new Error('CI: no container engine is usable for the container-target tests');
 const isRoot = process.getuid?.() === 0;
 const hasBpftrace = existsSync('/usr/bin/bpftrace') || existsSync('/usr/sbin/bpftrace');
 
-async function leftovers(runId: string): Promise<string[]> {
-  const r = await engine!.run(['ps', '--all', '--filter', `label=${runLabel}=${runId}`, '--format', '{{.Names}}']);
-  return r.stdout.split('\n').filter(Boolean);
-}
+/** What this run left on the container target (by its label). */
+const leftovers = (runId: string) => leftoversOn('container', runId);
 
 async function run(args: string[], out: string): Promise<{ exitCode: number | undefined; all: string; stderr: string; summary: RunSummary; dir: string }> {
   const r = await holistic([...args, '--out', out], { timeoutMs: 5 * 60_000 });

@@ -7,17 +7,14 @@ import { execa } from 'execa';
 import path from 'node:path';
 import { describe, expect } from 'vitest';
 import { detectEngine, type Engine } from '../../harness/targets/engine.js';
-import { runLabel } from '../../harness/targets/container.js';
-import { fixtures, holistic, interruptWhen, readSummary, runFolder, test } from '../helpers.js';
+import { fixtures, holistic, interruptWhen, readSummary, runFolder, test, leftovers as leftoversOn } from '../helpers.js';
 
 const engine: Engine | undefined = await detectEngine().catch(() => undefined);
 const required = process.env.CI === 'true';
 if (!engine && required) throw new Error('CI: no container engine is usable for the container-target tests');
 
-async function leftovers(runId: string): Promise<string[]> {
-  const r = await engine!.run(['ps', '--all', '--filter', `label=${runLabel}=${runId}`, '--format', '{{.Names}}']);
-  return r.stdout.split('\n').filter(Boolean);
-}
+/** What this run left on the container target (by its label). */
+const leftovers = (runId: string) => leftoversOn('container', runId);
 
 /**
  * iptables rules a run left: any rule naming its port; and, when no other container exists on this machine,

@@ -5,66 +5,18 @@
  * happened, and nothing left — no process, container, pod or namespace of the run, and no temp file outside
  * the output folder (each run gets its own TMPDIR, which must be empty afterwards).
  */
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect } from 'vitest';
-import { runLabel } from '../../harness/targets/container.js';
 import { detectEngine } from '../../harness/targets/engine.js';
-import { sanitizeLabel } from '../../harness/targets/kube/namespace.js';
-import { holistic, interruptWhen, isAlive, readSummary, runFolder, test } from '../helpers.js';
+import { holistic, interruptWhen, isAlive, leftBehind, readSummary, runFolder, test } from '../helpers.js';
 
 const engine = await detectEngine().catch(() => undefined);
 const kubeconfig = process.env.HOLISTIC_KUBECONFIG;
 
 type Target = 'local' | 'container' | 'kube';
-
-/**
- * What a run left behind: its containers, pods and namespaces (found by its run label), a listener still on
- * the app's address (a port-forward or published port), and on the container target any iptables rule naming
- * that port (the NAT rules port publishing creates).
- */
-async function leftovers(target: Target, summary: { runId: string; app: { url: string } }): Promise<string[]> {
-  const left: string[] = [];
-  const port = summary.app.url ? new URL(summary.app.url).port : undefined;
-  if (port && (await answers(Number(port)))) left.push(`listener on 127.0.0.1:${port}`);
-  if (target === 'container') {
-    const r = await engine!.run(['ps', '--all', '--filter', `label=${runLabel}=${summary.runId}`, '--format', '{{.Names}}']);
-    left.push(...r.stdout.split('\n').filter(Boolean));
-    if (port) {
-      const rules = String((await execa('iptables-save', [], { reject: false })).stdout).split('\n');
-      left.push(...rules.filter((l) => l.includes(`--dport ${port} `) || l.includes(`:${port} `)));
-    }
-  }
-  if (target === 'kube') {
-    const kc = new KubeConfig();
-    kc.loadFromFile(kubeconfig!);
-    const api = kc.makeApiClient(CoreV1Api);
-    const selector = `holistic.run=${sanitizeLabel(summary.runId)}`;
-    const ns = await api.listNamespace({ labelSelector: selector });
-    const pods = await api.listPodForAllNamespaces({ labelSelector: selector });
-    left.push(...ns.items.map((n) => `namespace/${n.metadata!.name}`), ...pods.items.map((p) => `pod/${p.metadata!.name}`));
-  }
-  return left;
-}
-
-/** Whether something accepts connections on 127.0.0.1:port. */
-function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    const done = (yes: boolean) => {
-      socket.destroy();
-      resolve(yes);
-    };
-    socket.setTimeout(2000, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
 
 /** Run the CLI with its own TMPDIR; interrupt it at `marker` when given. `pauseAt` sets HOLISTIC_PAUSE_AT. */
 async function runWith(target: Target, out: string, options: { marker?: string; signal?: 'SIGINT' | 'SIGTERM'; delayMs?: number; args?: string[]; pauseAt?: string } = {}) {
@@ -118,7 +70,7 @@ for (const target of ['local', 'container', 'kube'] as const) {
           expect(summary.verdict, context).toBe('fail');
           expect(existsSync(path.join(folder, 'report.html'))).toBe(true);
           expect(isAlive(summary.app.hostPid), context).toBe(false);
-          expect(await leftovers(target, summary), context).toEqual([]);
+          expect(await leftBehind(target, summary), context).toEqual([]);
           expect(tmpLeft, context).toEqual([]);
           if (phase === 'copy') {
             // Stopped while the profile was still inside the debug session: no profile, and it says why.
@@ -208,7 +160,7 @@ for (const target of ['local', 'container', 'kube'] as const) {
       expect(sa.runId).not.toBe(sb.runId);
       expect(sa.app.url).not.toBe(sb.app.url);
       expect(sa.app.description).not.toBe(sb.app.description);
-      for (const s of [sa, sb]) expect(await leftovers(target, s)).toEqual([]);
+      for (const s of [sa, sb]) expect(await leftBehind(target, s)).toEqual([]);
     });
   });
 }

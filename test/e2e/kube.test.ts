@@ -9,8 +9,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect } from 'vitest';
-import { sanitizeLabel } from '../../harness/targets/kube/namespace.js';
-import { holistic, interruptWhen, readSummary, runFolder, test } from '../helpers.js';
+import { holistic, interruptWhen, readSummary, runFolder, test, leftovers as leftoversOn } from '../helpers.js';
 
 const kubeconfig = process.env.HOLISTIC_KUBECONFIG;
 const env = { KUBECONFIG: kubeconfig ?? '' };
@@ -22,13 +21,8 @@ function api(): CoreV1Api {
   return kc.makeApiClient(CoreV1Api);
 }
 
-/** Namespaces and pods this run left behind (by its label). */
-async function leftovers(runId: string): Promise<string[]> {
-  const selector = `holistic.run=${sanitizeLabel(runId)}`;
-  const ns = await api().listNamespace({ labelSelector: selector });
-  const pods = await api().listPodForAllNamespaces({ labelSelector: selector });
-  return [...ns.items.map((n) => `namespace/${n.metadata!.name}`), ...pods.items.map((p) => `pod/${p.metadata!.namespace}/${p.metadata!.name}`)];
-}
+/** What this run left on the kube target (by its label). */
+const leftovers = (runId: string) => leftoversOn('kube', runId);
 
 describe.skipIf(!kubeconfig)('kube target on the local test cluster', () => {
   test('cpu-hotspot passes; the ephemeral container read back has SYS_PTRACE and targets the app; nothing is left', async ({ out }) => {
