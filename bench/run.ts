@@ -3,7 +3,8 @@
  * noisy; nothing here asserts a time.
  *   1. The harness's own overhead: wall time of a real cpu-hotspot run on the local target minus its profile
  *      duration (setup: app start + health; teardown: stop + reports).
- *   2. The profile readers' speed and memory on 5k- and 50k-frame profiles, raw vs flame graph SVG.
+ *   2. The profile readers' speed and memory on 5k- and 50k-frame profiles: raw, speedscope (holistic's export
+ *      of the same profile) and flame graph SVG, each as a ratio to raw.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import { cacheDir, projectRoot } from '../harness/paths.js';
 import { detectEngine } from '../harness/targets/engine.js';
 import { parseFlamegraphSvg } from '../harness/profile/flamegraph-svg.js';
 import { parsePySpyRaw } from '../harness/profile/pyspy-raw.js';
+import { parseSpeedscope, toSpeedscope } from '../harness/profile/speedscope.js';
 import { runScenario } from '../harness/run.js';
 import cpuHotspot from '../scenarios/cpu-hotspot.js';
 import { gateBench, observerBench } from './gate.js';
@@ -84,19 +86,24 @@ async function readerSpeed(): Promise<void> {
   }
   const dir = await mkdtemp(path.join(os.tmpdir(), 'holistic-bench-'));
   try {
-    console.log('frames  format  bytes       parse_ms (median of 5)  heap_MB  svg/raw time');
+    console.log('frames  format      bytes       parse_ms (median of 5)  heap_MB  time/raw');
     for (const frames of [5_000, 50_000]) {
       const raw = syntheticRaw(frames, 42);
       const rawPath = path.join(dir, `p${frames}.txt`);
       await writeFile(rawPath, raw);
       const rawMs = await timeIt(() => parsePySpyRaw(raw, rawPath));
-      console.log(`${String(frames).padStart(6)}  raw     ${String(raw.length).padEnd(10)}  ${rawMs.ms.toFixed(1).padStart(22)}  ${rawMs.heapMb.toFixed(0).padStart(7)}`);
+      console.log(`${String(frames).padStart(6)}  raw         ${String(raw.length).padEnd(10)}  ${rawMs.ms.toFixed(1).padStart(22)}  ${rawMs.heapMb.toFixed(0).padStart(7)}`);
+      const speedscope = toSpeedscope(parsePySpyRaw(raw, rawPath));
+      const ssMs = await timeIt(() => parseSpeedscope(speedscope, 'bench.speedscope.json'));
+      console.log(
+        `${String(frames).padStart(6)}  speedscope  ${String(speedscope.length).padEnd(10)}  ${ssMs.ms.toFixed(1).padStart(22)}  ${ssMs.heapMb.toFixed(0).padStart(7)}  x${(ssMs.ms / rawMs.ms).toFixed(1)}`,
+      );
       if (!flamegraph) continue;
       // --minwidth 0 keeps every frame: the reader's worst case (py-spy's default drops < 0.1%).
       const svg = (await run(flamegraph, ['--minwidth', '0', rawPath], { timeoutMs: 300_000 })).stdout;
       const svgMs = await timeIt(() => parseFlamegraphSvg(svg, 'bench.svg'));
       console.log(
-        `${String(frames).padStart(6)}  svg     ${String(svg.length).padEnd(10)}  ${svgMs.ms.toFixed(1).padStart(22)}  ${svgMs.heapMb.toFixed(0).padStart(7)}  x${(svgMs.ms / rawMs.ms).toFixed(1)}`,
+        `${String(frames).padStart(6)}  svg         ${String(svg.length).padEnd(10)}  ${svgMs.ms.toFixed(1).padStart(22)}  ${svgMs.heapMb.toFixed(0).padStart(7)}  x${(svgMs.ms / rawMs.ms).toFixed(1)}`,
       );
     }
   } finally {
