@@ -191,6 +191,11 @@ async function stopApp(proc: BackgroundProcess, appPid: number | undefined): Pro
     await Promise.race([proc.exited, new Promise((r) => setTimeout(r, 5000))]);
   }
   await proc.stop();
+  // An app that ignored SIGTERM (PID 1 of its namespace without a handler does) dies with unshare, orphaned:
+  // whoever adopts it reaps it a moment later. Teardown is done when it is gone, not when it was told.
+  if (appPid !== undefined) {
+    for (let i = 0; i < 100 && existsSync(`/proc/${appPid}`); i++) await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /** The process unshare forked: the app, PID 1 inside its namespace. */

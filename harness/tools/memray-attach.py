@@ -88,16 +88,30 @@ gdb = [
     f"-ex=set $port={port}",
     f"-x={memray_attach.GDB_SCRIPT}",
 ]
+proc = subprocess.Popen(gdb, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 try:
-    out = subprocess.run(gdb, capture_output=True, text=True, timeout=gdb_timeout)
-    output, code = out.stdout + out.stderr, out.returncode
-except subprocess.TimeoutExpired as e:
-    # gdb dying detaches it; a stopped tracee is woken, as memray itself does after lldb.
+    output, _ = proc.communicate(timeout=gdb_timeout)
+    code = proc.returncode
+except subprocess.TimeoutExpired:
+    # Never SIGKILL (nor SIGTERM) gdb here: once memray's script has set its breakpoints (int3 on malloc, free and
+    # friends, written into the app's code) and continued, a killed gdb leaves them in, and the app's next malloc
+    # traps and kills it. SIGINT makes gdb stop the app; gdb -batch then exits, and exiting detaches, which takes
+    # the breakpoints out (an inferior call it was in is unwound: memray's script sets unwindonsignal).
+    # Measured on an idle python: SIGKILL and SIGTERM killed it at its next malloc (SIGTRAP); SIGINT left it running.
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.communicate(timeout=15)
+        how = "interrupted; it detached and removed its breakpoints"
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        how = "interrupted, then killed when it did not exit within 15 s (its breakpoints may be left in the app)"
+    # A tracee left stopped is woken, as memray itself does after lldb.
     try:
         os.kill(int(pid), signal.SIGCONT)
     except OSError:
         pass
-    fail("timeout", f"gdb did not finish injecting within {gdb_timeout} s; it was killed (the app is detached)")
+    fail("timeout", f"gdb did not finish injecting within {gdb_timeout} s; it was {how}")
 if code != 0 or ' "SUCCESS"' not in output:
     kind = "permission" if "ptrace:" in output else "inject"
     tail = "\n".join(output.strip().splitlines()[-8:])

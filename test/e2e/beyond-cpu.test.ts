@@ -111,6 +111,19 @@ describe.skipIf(!isRoot)('beyond CPU on the local target', () => {
     expect(await stagedOnHost()).toEqual(before);
   });
 
+  test('gdb timed out while its breakpoints are in an idle app: interrupted, detached, the app keeps serving', async ({ out }) => {
+    // Found by CI: killed outright at its timeout, gdb left its malloc breakpoints in the app, which then died of
+    // SIGTRAP at its next request. The idle app makes that window last as long as the timeout.
+    const r = await run(['run', path.join(fixtures, 'scenarios', 'memray-gdb-timeout-idle.ts'), '--target', 'local', '--unprofiled', '0'], out);
+    expect(r.exitCode, r.all).toBe(0);
+    expect(r.summary.verdicts.map((v) => [v.name, v.pass])).toEqual([
+      ['attach timed out and detached', true],
+      ['app answers after the tool left', true],
+      ['load without errors', true],
+    ]);
+    expect(isAlive(r.summary.app.hostPid)).toBe(false);
+  });
+
   test('lock-contention', async ({ out }) => {
     const r = await run(['run', 'lock-contention', '--target', 'local'], out);
     expect(r.exitCode, r.all).toBe(0);
