@@ -13,6 +13,7 @@ import { Cleanup } from './cleanup.js';
 import { InterruptedError, PrerequisiteError } from './errors.js';
 import type { RunOptions, RunOutcome } from './run.js';
 import { runBasics, type CrashScenario } from './scenario.js';
+import { ensurePortFree } from './targets/ports.js';
 import type { CrashedStart } from './targets/types.js';
 import { exitCodeFor, interruptedLate, makeRunId, startRun, makeSummary, writeRunOutputs } from './run-output.js';
 
@@ -42,6 +43,7 @@ export async function runCrashScenario(scenario: CrashScenario, options: RunOpti
     if (!target.upExpectingCrash) {
       throw new PrerequisiteError(`the ${target.kind} target cannot run crash-on-start scenarios (no way to start an app expected to die)`);
     }
+    if (options.port !== undefined) await ensurePortFree(options.port); // as in run.ts
     crashed = await target.upExpectingCrash(scenario.app, { runId, cleanup, signal, appEnv, scratchDir, log });
     log(`app died at start-up as expected: ${crashed.description}, exit code ${crashed.exitCode ?? 'unknown'}`);
     setupS = (performance.now() - t0) / 1000;

@@ -19,6 +19,7 @@ import { hostProcessCpu, reapedChildrenCpuS, sessionProcessCpu } from './load/cp
 import { measureLoad, type LoadPlan } from './load/measure.js';
 import { phaseTracker, type PhaseListener } from './phases.js';
 import { pauseAt } from './failpoint.js';
+import { ensurePortFree } from './targets/ports.js';
 import { errorText, exitCodeFor, interruptedLate, makeRunId, startRun, makeSummary, writeRunOutputs } from './run-output.js';
 import { probe } from './load/probe.js';
 import type { LoadSeries } from './load/responses.js';
@@ -108,6 +109,9 @@ export async function runScenario(scenario: Scenario | CrashScenario, options: R
   const t0 = performance.now();
   try {
     phases.start('deploy');
+    // The user's --port, on every target before anything starts there (image, cluster, pod, process): a taken
+    // one is exit 3 naming who holds it. The targets translate a port lost after this check (a race).
+    if (options.port !== undefined) await ensurePortFree(options.port);
     deployment = await target.up(scenario.app, { runId, cleanup, signal, appEnv, scratchDir, log });
     log(`app: ${deployment.description} at ${deployment.url}`);
     phases.start('attach');

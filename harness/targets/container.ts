@@ -13,7 +13,7 @@ import { PrerequisiteError } from '../errors.js';
 import { run, tail } from '../exec.js';
 import { projectRoot } from '../paths.js';
 import { waitHealthy } from '../load/probe.js';
-import { ensurePortFree, freePort, portTaken, saysAddressInUse } from './ports.js';
+import { freePort, portTaken, saysAddressInUse } from './ports.js';
 import { detectEngine, type Engine } from './engine.js';
 import { defaultToolsImage, ensureImage } from './images.js';
 import { startExpectingCrash } from './container-crash.js';
@@ -45,8 +45,6 @@ export class ContainerTarget implements Target {
     if (!app.image) throw new PrerequisiteError(`app ${app.name} has no image: it cannot run on the container target`);
     const engine = await detectEngine(this.options.engine);
     ctx.log(`engine: ${engine.version}`);
-    // The user's port first: a taken one is said before any image is built or container started.
-    if (this.options.port !== undefined) await ensurePortFree(this.options.port);
     const toolsImage = this.options.toolsImage ?? process.env.HOLISTIC_TOOLS_IMAGE ?? defaultToolsImage;
     // Both images before anything starts: a missing debug image is found now, not after the app is up.
     const appImageId = await ensureImage(engine, app.image, { signal: ctx.signal, log: ctx.log });

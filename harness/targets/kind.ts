@@ -15,7 +15,6 @@ import { projectRoot } from '../paths.js';
 import { detectEngine } from './engine.js';
 import { defaultToolsImage, ensureImage } from './images.js';
 import { KubeTarget, type KubeTargetOptions } from './kube.js';
-import { ensurePortFree } from './ports.js';
 import type { Deployment, TargetContext } from './types.js';
 
 export type ClusterProvider = 'kind' | 'k3d';
@@ -97,8 +96,6 @@ export class KindTarget extends KubeTarget {
 
   override async up(app: AppSpec, ctx: TargetContext): Promise<Deployment> {
     if (!app.image) throw new PrerequisiteError(`app ${app.name} has no image: it cannot run on a kind cluster`);
-    // The user's port first: a taken one is said before a cluster is created or an image loaded.
-    if (this.kindOptions.port !== undefined) await ensurePortFree(this.kindOptions.port);
     const cluster = clusterFromEnv();
     const list = cluster.provider === 'kind' ? ['kind', 'get', 'clusters'] : ['k3d', 'cluster', 'list', '--no-headers'];
     const exists = parseClusterList(cluster.provider, await runStep(list, ctx, 60_000)).includes(cluster.name);

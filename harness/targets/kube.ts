@@ -17,7 +17,6 @@ import { kubeCopyOut, kubeExec, type ExecTarget } from './kube/exec.js';
 import { createRunNamespace, deleteRunNamespace, ensureDefaultServiceAccount, isNotFound } from './kube/namespace.js';
 import { appPodManifest, copyPodManifest, diagnose, podLogs, waitPodReady, waitPodTerminated } from './kube/pod.js';
 import { portForward } from './kube/port-forward.js';
-import { ensurePortFree } from './ports.js';
 import { defaultToolsImage } from './images.js';
 import type { CrashedStart, DebugProfile, DebugSession, Deployment, Target, TargetContext } from './types.js';
 
@@ -76,8 +75,6 @@ export class KubeTarget implements Target {
   }
 
   async up(app: AppSpec, ctx: TargetContext): Promise<Deployment> {
-    // The user's port first: a taken one is said before a namespace or pod is made.
-    if (this.options.port !== undefined) await ensurePortFree(this.options.port);
     const { client, version, namespace, fresh } = await this.prepare(app, ctx);
     const env = { ...app.env, ...ctx.appEnv };
     const policy = pullPolicy(app.image!, this.options.imagePullPolicy);

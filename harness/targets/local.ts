@@ -11,7 +11,7 @@ import { PrerequisiteError } from '../errors.js';
 import { run, spawnBackground, tail, type BackgroundProcess } from '../exec.js';
 import { waitHealthy } from '../load/probe.js';
 import { ensurePythonEnv, type PythonEnv } from '../python-env.js';
-import { ensurePortFree, freePort, portOwners, portTaken, PortTakenError, saysAddressInUse } from './ports.js';
+import { freePort, portOwners, portTaken, PortTakenError, saysAddressInUse } from './ports.js';
 import { startExpectingCrash } from './local-crash.js';
 import type { CrashedStart, DebugProfile, DebugSession, Deployment, Target, TargetContext } from './types.js';
 
@@ -161,13 +161,12 @@ class LocalDeployment implements Deployment {
 }
 
 /**
- * How the app is started here: the harness's Python, its port (the user's --port, checked free, or one the
- * kernel picks), its argv and environment.
+ * How the app is started here: the harness's Python, its port (the user's --port, or one the kernel picks), its
+ * argv and environment.
  */
 export async function appCommand(app: AppSpec, ctx: TargetContext, options: Pick<LocalTargetOptions, 'port' | 'pickPort'> = {}) {
   if (!app.local) throw new PrerequisiteError(`app ${app.name} has no local command: it cannot run on the local target`);
   const local = app.local;
-  if (options.port !== undefined) await ensurePortFree(options.port);
   const python = await ensurePythonEnv(local.requirements ?? [], { signal: ctx.signal, log: ctx.log });
   const port = options.port ?? (await (options.pickPort ?? freePort)());
   const argv = local.command.map((arg) => arg.replaceAll('{python}', python.python).replaceAll('{port}', String(port)));

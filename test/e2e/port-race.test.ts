@@ -1,14 +1,15 @@
 /**
- * The port taken after holistic checked it (a lost race), on each target: the check is switched off here
- * (vi.mock), so the port reaches the part that binds it — the app itself (local), podman's publishing
- * (container), the port-forward listener (kube) — and that part's own "address already in use" must become
+ * The port taken after holistic checked it (a lost race), on each target. The check is the runner's (run.ts);
+ * these tests drive the targets directly, as run.ts drives them after it, so the port reaches the part that binds
+ * it — the app itself (local), podman's publishing (container), the port-forward listener (kube) — and that
+ * part's own "address already in use" must become
  * the same message as the check's: exit 3, the port, who holds it (this test), what to do. Teardown then
  * leaves nothing. And without --port on the local target, a kernel-picked port lost the same way is retried
- * once on a new port. Library-level: the targets are driven directly, as run.ts drives them.
+ * once on a new port.
  */
 import net from 'node:net';
 import os from 'node:os';
-import { afterEach, describe, expect, test, vi } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import { Cleanup } from '../../harness/cleanup.js';
 import { ExitCode } from '../../harness/errors.js';
 import { ContainerTarget } from '../../harness/targets/container.js';
@@ -19,12 +20,6 @@ import { freePort, PortTakenError } from '../../harness/targets/ports.js';
 import type { Target, TargetContext } from '../../harness/targets/types.js';
 import { badApp } from '../../scenarios/apps/bad-app.js';
 import { isAlive, leftovers, natRulesFor, processesWithEnv, type E2eTarget } from '../helpers.js';
-
-vi.mock('../../harness/targets/ports.js', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../../harness/targets/ports.js')>();
-  // The race lost: the port was free when checked and is taken when bound.
-  return { ...original, ensurePortFree: async () => undefined };
-});
 
 const engine = await detectEngine().catch(() => undefined);
 const kubeconfig = process.env.HOLISTIC_KUBECONFIG;
