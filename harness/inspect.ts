@@ -6,9 +6,7 @@
  */
 import { checkHotspot, hotspots, type Hotspot } from './assert/hotspot.js';
 import type { Verdict } from './assert/verdict.js';
-import { detectProfileFormat, parseProfile, type ProfileFormat } from './profile/read.js';
-import { ProfileParseError } from './profile/parse-error.js';
-import { readFile } from 'node:fs/promises';
+import { readProfileAndFormat, type ProfileFormat } from './profile/read.js';
 
 export interface InspectOptions {
   /** How many hotspots to list. */
@@ -30,14 +28,7 @@ export interface Inspection {
 }
 
 export async function inspectProfile(file: string, options: InspectOptions): Promise<Inspection> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new ProfileParseError(file, 'file', (error as Error).message);
-  }
-  const format = detectProfileFormat(text, file);
-  const profile = await parseProfile(text, file, { fileRoots: options.fileRoots });
+  const { profile, format } = await readProfileAndFormat(file, { fileRoots: options.fileRoots });
   const verdict = options.expectHotspot
     ? checkHotspot(profile, options.expectHotspot, { atLeast: options.minShare ?? 0.5, top: true })
     : undefined;

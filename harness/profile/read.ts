@@ -38,24 +38,34 @@ export function detectProfileFormat(text: string, path: string): ProfileFormat {
 
 /** The text as a Profile, with the reader its content calls for. */
 export async function parseProfile(withBom: string, path: string, options: SpeedscopeReadOptions = {}): Promise<Profile> {
-  // Editors on Windows save a byte-order mark: JSON.parse rejects it, the raw reader would make it part of a frame.
-  const text = withBom.replace(/^\uFEFF/, '');
-  switch (detectProfileFormat(text, path)) {
-    case 'speedscope':
-      return parseSpeedscope(text, path, options);
-    case 'flamegraph-svg':
-      return parseFlamegraphSvg(text, path);
-    case 'pyspy-raw':
-      return parsePySpyRaw(text, path);
-  }
+  return (await parseDetected(withBom, path, options)).profile;
 }
 
 export async function readProfile(path: string, options: SpeedscopeReadOptions = {}): Promise<Profile> {
+  return (await readProfileAndFormat(path, options)).profile;
+}
+
+/** The file as a Profile, and which format its content was read as (for a person: `holistic inspect`). */
+export async function readProfileAndFormat(path: string, options: SpeedscopeReadOptions = {}): Promise<{ profile: Profile; format: ProfileFormat }> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
     throw new ProfileParseError(path, 'file', (error as Error).message);
   }
-  return parseProfile(text, path, options);
+  return parseDetected(text, path, options);
+}
+
+async function parseDetected(withBom: string, path: string, options: SpeedscopeReadOptions): Promise<{ profile: Profile; format: ProfileFormat }> {
+  // Editors on Windows save a byte-order mark: JSON.parse rejects it, the raw reader would make it part of a frame.
+  const text = withBom.replace(/^\uFEFF/, '');
+  const format = detectProfileFormat(text, path);
+  switch (format) {
+    case 'speedscope':
+      return { format, profile: parseSpeedscope(text, path, options) };
+    case 'flamegraph-svg':
+      return { format, profile: await parseFlamegraphSvg(text, path) };
+    case 'pyspy-raw':
+      return { format, profile: parsePySpyRaw(text, path) };
+  }
 }
