@@ -7,9 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { checkHotspot } from '../harness/assert/hotspot.js';
-import { runScenario, type RunOptions } from '../harness/run.js';
-import { defineScenario, type Scenario } from '../harness/scenario.js';
+import { checkHotspot, defineScenario, pySpyRecord, runScenario, type RunOptions, type Scenario } from '../harness/index.js';
 import cpuHotspot from '../scenarios/cpu-hotspot.js';
 
 /**
@@ -19,8 +17,8 @@ import cpuHotspot from '../scenarios/cpu-hotspot.js';
 const recordOnly = defineScenario({
   ...cpuHotspot,
   name: 'cpu-hotspot-record-only',
-  async run({ load, pySpy, durationS }) {
-    const [recording] = await Promise.all([pySpy.record({ durationS }), load({ durationS, connections: 2 })]);
+  async run({ attach }) {
+    const { evidence: recording } = await attach(pySpyRecord(), { load: { connections: 2 } });
     return [checkHotspot(recording.profile, /^hash_password \(/, { atLeast: 0.5, label: 'hash_password' })];
   },
 });

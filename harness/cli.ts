@@ -7,7 +7,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import path from 'node:path';
 import { parseAppEnv } from './app.js';
 import { formatVerdict } from './assert/format.js';
-import { doctor, doctorTargets, formatDoctor, type DoctorTarget } from './doctor.js';
+import { doctor, formatDoctor } from './doctor.js';
 import { ExitCode, exitCodeOf, HolisticError } from './errors.js';
 import { formatLoad } from './load/autocannon.js';
 import { formatObserver } from './observer/effect.js';
@@ -15,8 +15,9 @@ import { formatInfo } from './baseline/gate.js';
 import { percent } from './assert/verdict.js';
 import { createProgress, type ProgressOutput } from './progress.js';
 import { inspectProfile } from './inspect.js';
+import { removeLeftovers } from './leftovers.js';
 import { runScenario } from './run.js';
-import { deleteCluster } from './targets/kind.js';
+import { targetNames } from './targets/index.js';
 import { parsePort, portRange } from './targets/ports.js';
 import { listScenarios, loadScenario } from './scenarios.js';
 
@@ -44,7 +45,7 @@ interface CliRunFlags {
   duration?: number;
   out: string;
   appEnv: string[];
-  engine: string;
+  engine?: string;
   toolsImage?: string;
   kubeconfig?: string;
   context?: string;
@@ -100,12 +101,12 @@ export async function main(argv: readonly string[], io: Io = defaultIo, signal?:
     .command('run')
     .description('run a scenario and write its report')
     .argument('<scenario>', 'a scenario name (see `holistic list`) or the path of your own scenario file')
-    .addOption(new Option('--target <target>', 'where the app runs').choices(['auto', 'local', 'container', 'kind', 'kube']).default('auto'))
+    .addOption(new Option('--target <target>', 'where the app runs').choices(['auto', ...targetNames]).default('auto'))
     .option('--duration <seconds>', 'how long to load and profile', positiveNumber)
     .option('--out <dir>', 'where run folders are written', 'reports')
     .option('--port <n>', 'reach the app on 127.0.0.1:<n> (default: a free port the kernel picks)', portNumber)
     .option('--app-env <NAME=VALUE>', 'environment for the app (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .addOption(new Option('--engine <engine>', 'container engine for --target container').choices(['auto', 'podman', 'docker']).default('auto'))
+    .addOption(new Option('--engine <engine>', 'container engine for --target container and kind (default: $HOLISTIC_ENGINE, else auto)').choices(['auto', 'podman', 'docker']))
     .option('--tools-image <image>', 'debug-tools image (container and Kubernetes targets)')
     .option('--kubeconfig <file>', 'kubeconfig for --target kube (default $KUBECONFIG, then ~/.kube/config)')
     .option('--context <name>', 'kubeconfig context for --target kube')
@@ -146,6 +147,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo, signal?:
         flamegraph: opts.flamegraph,
         unprofiledS: opts.unprofiled,
         port: opts.port,
+        commandLine: ['holistic', ...argv.slice(2)],
         signal,
         log: (line) => progress.log(line),
         onPhase: (event) => progress.onPhase(event),
@@ -196,21 +198,28 @@ export async function main(argv: readonly string[], io: Io = defaultIo, signal?:
 
   program
     .command('down')
-    .description('delete the kind cluster (KIND_CLUSTER, default kind) or k3d cluster (K3D_CLUSTER) that runs reuse')
-    .action(async () => {
-      await deleteCluster((line) => io.err(`holistic: ${line}`), signal);
+    .description('remove what killed runs left behind, and delete the kind cluster (KIND_CLUSTER, default kind) or k3d cluster (K3D_CLUSTER) that runs reuse')
+    .option('--kubeconfig <file>', 'kubeconfig whose leftovers to look for (default $KUBECONFIG, then ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context')
+    .action(async (opts: { kubeconfig?: string; context?: string }) => {
+      const say = (line: string) => io.err(`holistic: ${line}`);
+      const removed = await removeLeftovers(opts, say);
+      if (removed.length === 0) say('no leftovers of killed runs');
+      const { deleteCluster } = await import('./targets/kind.js');
+      await deleteCluster(say, signal);
     });
 
   program
     .command('doctor')
     .description('check what each target needs on this machine, with a fix for each missing piece')
-    .addOption(new Option('--target <target>', 'check one target (default: all; exit 0 when any is usable)').choices([...doctorTargets]))
-    .addOption(new Option('--engine <engine>', 'container engine to check').choices(['auto', 'podman', 'docker']).default('auto'))
+    .addOption(new Option('--target <target>', 'check one target (default: all; exit 0 when any is usable)').choices([...targetNames]))
+    .addOption(new Option('--engine <engine>', 'container engine to check (default: $HOLISTIC_ENGINE, else auto)').choices(['auto', 'podman', 'docker']))
     .option('--kubeconfig <file>', 'kubeconfig for the kube target')
     .option('--context <name>', 'kubeconfig context for the kube target')
-    .action(async (opts: { target?: DoctorTarget; engine: string; kubeconfig?: string; context?: string }) => {
+    .action(async (opts: { target?: string; engine?: string; kubeconfig?: string; context?: string }) => {
       const reports = await doctor(opts);
       io.out(formatDoctor(reports));
+      for (const line of await removeLeftovers(opts, (l) => io.err(`holistic: ${l}`))) io.out(line);
       exitCode = reports.some((r) => r.usable) ? ExitCode.pass : ExitCode.prerequisite;
     });
 

@@ -3,6 +3,8 @@
  * group killed on the way out, and errors that read `<reason>: <pasteable command>` plus the tail of stderr.
  */
 import { execa, type ResultPromise } from 'execa';
+import { readdirSync, readFileSync } from 'node:fs';
+import { onForceQuit } from './emergency.js';
 
 export interface RunOptions {
   /** Milliseconds. Every command has one: nothing here may hang forever. */
@@ -92,7 +94,10 @@ export async function run(file: string, args: readonly string[], options: RunOpt
   const onAbort = () => terminate('cancel');
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  // A force quit exits without waiting for anyone: the group dies with us, synchronously.
+  const unregister = onForceQuit(() => killGroup('SIGKILL'));
   const result = await child;
+  unregister();
   clearTimeout(timer);
   clearTimeout(forceTimer);
   options.signal?.removeEventListener('abort', onAbort);
@@ -180,6 +185,9 @@ export function spawnBackground(
     () => ({ exitCode: undefined, signal: undefined }),
   );
   let stopping: Promise<void> | undefined;
+  // A force quit exits without waiting: the process and everything it started die with us, synchronously.
+  const unregister = child.pid ? onForceQuit(() => killTreeSync(child.pid!)) : () => undefined;
+  void exited.then(unregister);
   return {
     pid: child.pid ?? -1,
     command,
@@ -195,4 +203,42 @@ export function spawnBackground(
       return stopping;
     },
   };
+}
+
+/** SIGKILL a process and all its descendants now (children first found, then killed), from /proc. */
+export function killTreeSync(root: number): void {
+  const tree = [root];
+  for (let i = 0; i < tree.length; i++) {
+    const pid = tree[i]!;
+    let tasks: string[] = [];
+    try {
+      tasks = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const task of tasks) {
+      try {
+        for (const child of readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(/\s+/).filter(Boolean)) tree.push(Number(child));
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }
+  for (const pid of tree) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** The first line a command prints when it succeeds (a version, a status), else undefined: for prerequisite checks. */
+export async function probeCommand(file: string, args: string[], env?: Record<string, string>): Promise<string | undefined> {
+  try {
+    const r = await run(file, args, { timeoutMs: 15_000, reject: false, env });
+    return r.exitCode === 0 ? (r.stdout + r.stderr).trim().split('\n')[0] : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -28,6 +28,8 @@ export function phaseTracker(emit: PhaseListener | undefined) {
     current = undefined;
   };
   return {
+    /** The phase in progress, if any. */
+    current: (): Phase | undefined => current?.phase,
     start(phase: Phase, options: { seconds?: number } = {}) {
       end(true);
       const at = Date.now();

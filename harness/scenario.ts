@@ -1,14 +1,16 @@
 /**
  * A scenario is a test: run this app somewhere, put this load on it, attach these debuggers the way
  * `kubectl debug --target` does, and return what the evidence must show as verdicts. The body only reads as
- * the story (load, record, check); the runner (run.ts) brings the target, the debug session and the report,
- * and tears everything down, whatever happens.
+ * the story (attach a tool under load, check); the runner (run.ts, through the stages in lifecycle/) brings
+ * the target, the debug session, the load and the report, and tears everything down, whatever happens.
  */
 import type { AppSpec } from './app.js';
 import type { Verdict } from './assert/verdict.js';
 import type { RegressionThresholds } from './baseline/thresholds.js';
+import type { Attach } from './lifecycle/attach.js';
+import type { LoadRequest, LoadSpec } from './lifecycle/load.js';
 import type { LoadResult } from './load/types.js';
-import type { Dump, RecordOptions, Recording } from './tools/py-spy.js';
+import type { Dump } from './tools/py-spy.js';
 import type { CrashedStart, DebugProfile, DebugSession, Deployment } from './targets/types.js';
 
 /** What the body of every kind of scenario gets from the runner. */
@@ -27,28 +29,18 @@ export interface RunBasics {
   artifact(name: string, relativePath: string): void;
 }
 
-/** The runner's side of RunBasics: `artifact` records into the run's artifacts map. */
-export function runBasics(o: Omit<RunBasics, 'artifact'> & { artifacts: Record<string, string> }): RunBasics {
-  const { artifacts, ...rest } = o;
-  return {
-    ...rest,
-    artifact: (name, relativePath) => {
-      artifacts[name] = relativePath;
-    },
-  };
-}
-
 export interface ScenarioContext extends RunBasics {
   app: Deployment;
   debug: DebugSession;
-  /** Put load on the app (autocannon); the last result is the run's `load`. */
-  load(options?: { durationS?: number; connections?: number; path?: string }): Promise<LoadResult>;
-  pySpy: {
-    /** `py-spy record` in the debug session; the recording becomes the run's profile. */
-    record(options?: Partial<Omit<RecordOptions, 'signal'>>): Promise<Recording>;
-    /** `py-spy dump`: every thread's stack, saved as an artifact. */
-    dump(options?: { locals?: boolean }): Promise<Dump>;
-  };
+  /**
+   * Attach a tool (pySpyRecord(), memrayTrack(), bpftraceNative(…)) while the scenario's load runs, after the
+   * same load without it: returns the tool's evidence, both loads, and the verdicts that the app kept serving.
+   */
+  attach: Attach;
+  /** Put load on the app with no tool attached; the last result is the run's `load`. */
+  load(options?: LoadRequest): Promise<LoadResult>;
+  /** `py-spy dump`: every thread's stack now, saved as an artifact and shown in the report. */
+  dump(options?: { locals?: boolean }): Promise<Dump>;
 }
 
 export interface Scenario {
@@ -64,7 +56,7 @@ export interface Scenario {
    * The load: autocannon by default; `k6` runs `k6Script` (TypeScript typed with @types/k6) and needs a `k6`
    * binary on PATH. `connections` is also what the unprofiled phase (the observer-effect check) uses.
    */
-  load?: { generator?: 'autocannon' | 'k6'; k6Script?: string; connections?: number };
+  load?: LoadSpec;
   /** How far each metric may move against `--baseline` before the gate fails (baseline/thresholds.ts). */
   regression?: RegressionThresholds;
   run(ctx: ScenarioContext): Promise<Verdict[]>;

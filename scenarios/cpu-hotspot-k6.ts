@@ -5,9 +5,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkHotspot } from '../harness/assert/hotspot.js';
-import { checkNoLoadErrors } from '../harness/assert/load.js';
-import { defineScenario } from '../harness/scenario.js';
+import { checkHotspot, checkNoLoadErrors, defineScenario, pySpyRecord } from '../harness/index.js';
 import { badApp } from './apps/bad-app.js';
 
 export default defineScenario({
@@ -16,11 +14,11 @@ export default defineScenario({
   app: badApp,
   durationS: 10,
   load: { generator: 'k6', k6Script: path.join(path.dirname(fileURLToPath(import.meta.url)), 'k6', 'hash.ts'), connections: 2 },
-  async run({ load, pySpy, durationS }) {
-    const [recording, traffic] = await Promise.all([pySpy.record({ durationS }), load({ durationS })]);
+  async run({ attach }) {
+    const { evidence: recording, during } = await attach(pySpyRecord());
     return [
       checkHotspot(recording.profile, /^hash_password \(/, { atLeast: 0.8, top: true, label: 'hash_password' }),
-      checkNoLoadErrors(traffic),
+      checkNoLoadErrors(during!),
     ];
   },
 });

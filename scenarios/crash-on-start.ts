@@ -6,10 +6,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { defineApp } from '../harness/app.js';
-import { checkBadSetting, checkCrashed, readTraceback, settingsHolding } from '../harness/assert/crash.js';
-import { RunError } from '../harness/errors.js';
-import { defineScenario } from '../harness/scenario.js';
+import { checkBadSetting, checkCrashed, defineApp, defineScenario, readTraceback, RunError, settingsHolding } from '../harness/index.js';
 import { badApp } from './apps/bad-app.js';
 
 const badSetting = 'BADAPP_CACHE_TTL_S';

@@ -4,13 +4,7 @@
  * function; a recording with --idle shows where the threads' time goes (waiting, not working).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { checkLockContention } from '../harness/assert/contention.js';
-import { checkHotspot } from '../harness/assert/hotspot.js';
-import { checkNoLoadErrors } from '../harness/assert/load.js';
-import { checkServedWhileAttached, checkStillAnswers, throughputDrop } from '../harness/assert/serving.js';
-import { percent } from '../harness/assert/verdict.js';
-import type { ThreadDump } from '../harness/profile/pyspy-dump.js';
-import { defineScenario } from '../harness/scenario.js';
+import { checkHotspot, checkLockContention, checkNoLoadErrors, defineScenario, percent, pySpyRecord, throughputDrop, type ThreadDump } from '../harness/index.js';
 import { badApp, requirePlantedBug } from './apps/bad-app.js';
 
 const connections = 8;
@@ -21,29 +15,26 @@ export default defineScenario({
   app: badApp,
   debugProfile: 'general',
   durationS: 6,
-  async run({ app, appSpec, load, pySpy, durationS, signal, log }) {
+  async run({ app, attach, dump, durationS, signal, log }) {
     await requirePlantedBug(app.url, '/report', signal);
-    const before = await load({ path: '/report', durationS, connections });
     const dumps: ThreadDump[] = [];
-    const [recording, during] = await Promise.all([
-      pySpy.record({ durationS, idle: true }),
-      load({ path: '/report', durationS, connections }),
-      (async () => {
+    const { evidence: recording, before, during, serving } = await attach(pySpyRecord({ idle: true }), {
+      load: { path: '/report', connections },
+      meanwhile: async () => {
         // Three instants: one can fall between two holders (the lock changing hands).
         for (let i = 0; i < 3; i++) {
           await sleep(((i + 1) * durationS * 1000) / 5, undefined, { signal });
-          dumps.push((await pySpy.dump()).parsed);
+          dumps.push((await dump()).parsed);
         }
-      })(),
-    ]);
-    log(`throughput drop while py-spy was attached: ${percent(throughputDrop(before, during))}`);
+      },
+    });
+    if (before) log(`throughput drop while py-spy was attached: ${percent(throughputDrop(before, during!))}`);
     return [
       ...checkLockContention(dumps, { waitingIn: /^render_report$/, holder: /^build_slow_report$/, atLeast: connections / 2 }),
       // With --idle every thread's time counts: waiting at the lock must be where most of it goes.
       checkHotspot(recording.profile, /^render_report \(/, { atLeast: 0.4, top: true, label: 'render_report (waiting at the lock)' }),
-      checkServedWhileAttached('py-spy', before, during),
-      checkNoLoadErrors(during),
-      await checkStillAnswers(app.url + appSpec.healthPath, signal),
+      ...serving,
+      checkNoLoadErrors(during!),
     ];
   },
 });

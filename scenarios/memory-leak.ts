@@ -4,13 +4,7 @@
  * put load on /leak, and the evidence must show the memory still held at the end coming from remember_document.
  * The app must keep serving while memray is attached and answer after it left.
  */
-import path from 'node:path';
-import { checkTopHeldSite, describeSite } from '../harness/assert/memory.js';
-import { checkNoLoadErrors } from '../harness/assert/load.js';
-import { checkServedWhileAttached, checkStillAnswers, throughputDrop } from '../harness/assert/serving.js';
-import { percent } from '../harness/assert/verdict.js';
-import { defineScenario } from '../harness/scenario.js';
-import { trackMemory } from '../harness/tools/memray.js';
+import { checkNoLoadErrors, checkTopHeldSite, defineScenario, describeSite, memrayTrack, percent, throughputDrop } from '../harness/index.js';
 import { badApp, requirePlantedBug } from './apps/bad-app.js';
 
 export default defineScenario({
@@ -19,26 +13,12 @@ export default defineScenario({
   app: badApp,
   debugProfile: 'general',
   durationS: 5,
-  async run({ app, appSpec, debug, load, durationS, signal, runDir, artifact, log }) {
+  async run({ app, attach, signal, log }) {
     await requirePlantedBug(app.url, '/leak', signal);
-    const before = await load({ path: '/leak', durationS, connections: 2 });
-    log(`memray attach to pid ${debug.appPid} for ${durationS} s (staged into the app's filesystem, removed after)`);
-    // The same load again, exactly while memray tracks: the throughput drop compares like with like.
-    const capture = await trackMemory(debug, runDir, {
-      durationS,
-      signal,
-      whileTracking: () => load({ path: '/leak', durationS, connections: 2 }),
-    });
-    const during = capture.during!;
-    artifact('memray flame graph (leaks)', path.basename(capture.flamegraphPath));
-    artifact('memray sites', path.basename(capture.sitesPath));
+    // The load starts once memray tracks: the throughput drop compares like with like.
+    const { evidence: capture, before, during, serving } = await attach(memrayTrack(), { load: { path: '/leak', connections: 2 } });
     for (const site of capture.sites.slice(0, 3)) log(`held: ${describeSite(site)}`);
-    log(`throughput drop while memray was attached: ${percent(throughputDrop(before, during))}; attach took ${capture.attachS.toFixed(1)} s`);
-    return [
-      checkTopHeldSite(capture, /^remember_document$/, 'remember_document'),
-      checkServedWhileAttached('memray', before, during),
-      checkNoLoadErrors(during),
-      await checkStillAnswers(app.url + appSpec.healthPath, signal),
-    ];
+    if (before) log(`throughput drop while memray was attached: ${percent(throughputDrop(before, during!))}`);
+    return [checkTopHeldSite(capture, /^remember_document$/, 'remember_document'), ...serving, checkNoLoadErrors(during!)];
   },
 });

@@ -9,9 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { RunSummary } from '../harness/report/summary.js';
 import { projectRoot } from '../harness/paths.js';
-import { runLabel } from '../harness/targets/container.js';
+import { runLabel, sanitizeLabel } from '../harness/owner.js';
 import { detectEngine } from '../harness/targets/engine.js';
-import { sanitizeLabel } from '../harness/targets/kube/namespace.js';
 
 export const cli = path.join(projectRoot, 'bin', 'holistic.js');
 

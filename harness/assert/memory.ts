@@ -1,5 +1,5 @@
 /** Verdicts over a memray capture: which code holds the memory that was not given back. */
-import type { MemoryCapture, MemorySite } from '../tools/memray.js';
+import type { MemoryCapture, MemorySite } from '../profile/memory.js';
 import { percent, type Verdict } from './verdict.js';
 
 export function formatBytes(bytes: number): string {

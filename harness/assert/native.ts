@@ -1,5 +1,5 @@
 /** Verdicts over a native CPU profile (bpftrace): which machine code the app's CPU time goes to. */
-import type { NativeProfile } from '../tools/bpftrace.js';
+import type { NativeProfile } from '../profile/native.js';
 import { percent, type Verdict } from './verdict.js';
 
 /** Samples whose code lives in a file matching `object` must be at least `atLeast` of all, and hold the top symbol. */

@@ -11,15 +11,16 @@ export function throughputDrop(before: LoadResult, during: LoadResult): number {
   return before.rps > 0 ? 1 - during.rps / before.rps : 0;
 }
 
-export function checkServedWhileAttached(tool: string, before: LoadResult, during: LoadResult): Verdict {
+/** `before` is the same load without the tool (null when it was skipped: --unprofiled 0). */
+export function checkServedWhileAttached(tool: string, before: LoadResult | null, during: LoadResult): Verdict {
   const bad = during.errors + during.non2xx;
   return {
     name: `served while ${tool} attached`,
     pass: during.requests > 0 && bad === 0,
     expected: 'requests answered while the tool was attached, none failed',
     actual:
-      `${during.requests} requests, ${bad} failed; ${during.rps} req/s attached vs ${before.rps} req/s before ` +
-      `(throughput drop ${percent(throughputDrop(before, during))})`,
+      `${during.requests} requests, ${bad} failed; ${during.rps} req/s attached` +
+      (before ? ` vs ${before.rps} req/s before (throughput drop ${percent(throughputDrop(before, during))})` : ' (no unprofiled load to compare with)'),
   };
 }
 

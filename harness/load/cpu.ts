@@ -6,7 +6,13 @@
  * machine's busy time minus ours says how much the neighbours took.
  */
 import { readFile } from 'node:fs/promises';
-import type { DebugSession } from '../targets/types.js';
+import type { RunResult } from '../exec.js';
+
+/** What reading the app's /proc through a debug session needs (a DebugSession has it; load/ is below targets/). */
+export interface ProcReader {
+  appPid: number;
+  exec(argv: readonly string[], options: { timeoutMs: number; signal?: AbortSignal }): Promise<RunResult>;
+}
 
 /** USER_HZ: /proc reports times in clock ticks of 1/100 s on Linux (sysconf(_SC_CLK_TCK) is 100 everywhere it runs). */
 const TICK_S = 0.01;
@@ -44,7 +50,7 @@ export function hostProcessCpu(pid: number): AppCpu {
  * An app whose host PID is unknown (a pod, maybe on another machine): its /proc/PID/stat read from inside the
  * debug session, which shares its PID namespace. One exec per read (about 0.1 s on a pod).
  */
-export function sessionProcessCpu(session: Pick<DebugSession, 'exec' | 'appPid'>, signal?: AbortSignal): AppCpu {
+export function sessionProcessCpu(session: ProcReader, signal?: AbortSignal): AppCpu {
   return {
     read: async () => {
       const result = await session.exec(['cat', `/proc/${session.appPid}/stat`], { timeoutMs: 15_000, signal }).catch(() => undefined);

@@ -70,7 +70,7 @@ function header(s: RunSummary): string {
 <div class="wrap">
 <div class="eyebrow">holistic report · ${escapeHtml(s.target)} target</div>
 <h1>${escapeHtml(s.scenario)} <span class="badge big ${pass ? 'pass' : 'fail'}">${pass ? 'PASS' : 'FAIL'}</span></h1>
-<p class="sub">${escapeHtml(s.app?.name ?? '')}${s.startedAt ? ` · ${escapeHtml(formatDate(s.startedAt))}` : ''}${s.options ? ` · ${escapeHtml(s.options.durationS)} s of load` : ''}</p>
+<p class="sub">${escapeHtml(s.app?.name ?? '')}${s.startedAt ? ` · ${escapeHtml(formatDate(s.startedAt))}` : ''}${s.options ? ` · ${escapeHtml(s.options.duration_s)} s of load` : ''}</p>
 <div class="cards">
 ${card('verdicts', `${passed}/${list.length}`, pass ? 'all held' : list.length ? `${list.length - passed} failed` : 'none reached')}
 ${card('top hotspot', top ? `<span class="mono">${escapeHtml(top.name)}</span>` : '—', top ? `${percent(top.self)} self · ${escapeHtml(top.file ?? '')}` : 'no profile')}

@@ -33,7 +33,8 @@ export interface RunSummary {
   /** Where it ran, read back from the engine or cluster: engine, images and their IDs, … */
   environment: Record<string, string>;
   startedAt: string;
-  options: { durationS: number; appEnv: Record<string, string> };
+  /** How it was asked for: --duration, --app-env, and the command line when it came from the CLI. */
+  options: { duration_s: number; app_env: Record<string, string>; command_line?: string[] };
 }
 
 export function overallVerdict(verdicts: readonly Verdict[], interrupted: boolean): 'pass' | 'fail' {

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppSpec } from '../app.js';
 import { PrerequisiteError } from '../errors.js';
 import { tail } from '../exec.js';
-import { containerLogs, removeContainer, runLabel } from './container.js';
+import { containerLogs, removeContainer, removeOnForceQuit, runLabels, shortId as short } from './container-ops.js';
 import type { Engine } from './engine.js';
 import { ensureImage } from './images.js';
 import type { CrashedStart, TargetContext } from './types.js';
@@ -27,12 +27,14 @@ export async function startExpectingCrash(
   const env = { ...app.env, ...ctx.appEnv };
   const envFlags = Object.entries(env).flatMap(([k, v]) => ['--env', `${k}=${v}`]);
   const finalLogs = { text: '' };
+  const forget = removeOnForceQuit(engine, name);
   ctx.cleanup.add(`remove container ${name}`, async () => {
     finalLogs.text = await containerLogs(engine, name);
     await removeContainer(engine, name, 0);
+    forget();
   });
   ctx.log(`starting ${app.name} as container ${name} (${app.image}), expecting it to exit during start-up`);
-  await engine.run(['run', '--detach', '--name', name, '--label', `${runLabel}=${ctx.runId}`, ...envFlags, app.image], {
+  await engine.run(['run', '--detach', '--name', name, ...runLabels(ctx.runId), ...envFlags, app.image], {
     signal: ctx.signal,
     timeoutMs: 120_000,
   });
@@ -61,9 +63,13 @@ export async function startExpectingCrash(
     runCopy: async (argv, execOptions) => {
       const copy = `${name}-copy${++copies}`;
       ctx.log(`copy of ${name}: ${options.toolsImage} with the app's environment, command ${argv[0]} …`);
-      ctx.cleanup.add(`remove copy ${copy}`, () => removeContainer(engine, copy, 0));
+      const forget = removeOnForceQuit(engine, copy);
+      ctx.cleanup.add(`remove copy ${copy}`, async () => {
+        await removeContainer(engine, copy, 0);
+        forget();
+      });
       try {
-        return await engine.run(['run', '--rm', '--name', copy, '--label', `${runLabel}=${ctx.runId}`, '--network', 'none', ...envFlags, options.toolsImage, ...argv], {
+        return await engine.run(['run', '--rm', '--name', copy, ...runLabels(ctx.runId), '--network', 'none', ...envFlags, options.toolsImage, ...argv], {
           ...execOptions,
           reject: false,
         });
@@ -72,8 +78,4 @@ export async function startExpectingCrash(
       }
     },
   };
-}
-
-function short(id: string): string {
-  return id.replace(/^sha256:/, '').slice(0, 12);
 }

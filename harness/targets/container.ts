@@ -15,37 +15,51 @@ import { projectRoot } from '../paths.js';
 import { waitHealthy } from '../load/probe.js';
 import { freePort, portTaken, saysAddressInUse } from './ports.js';
 import { detectEngine, type Engine } from './engine.js';
-import { defaultToolsImage, ensureImage } from './images.js';
+import { engineChecks } from './container-checks.js';
+import { containerLogs, removeContainer, removeOnForceQuit, runLabels, shortId } from './container-ops.js';
+import { ensureImage } from './images.js';
 import { startExpectingCrash } from './container-crash.js';
-import type { CrashedStart, DebugProfile, DebugSession, Deployment, ExecOptions, Target, TargetContext } from './types.js';
+import type { CrashedStart, DebugProfile, DebugSession, Deployment, ExecOptions, Target, TargetContext, TargetDefinition } from './types.js';
+
+/** Part of the registry (targets/index.ts): the app's image in podman or docker, a debug container beside it. */
+export const containerTarget: TargetDefinition = {
+  name: 'container',
+  summary: 'the app\'s image in podman or docker; a debug container joins its PID namespace (--pid=container:APP)',
+  capabilities: { crashOnStart: true, hostProcess: true },
+  checks: async (options) => engineChecks(await detectEngine(options.engine).catch((error: Error) => error), { imagesRequired: true }),
+  autoPick: async (options) => {
+    const engine = await detectEngine(options.engine).catch(() => undefined);
+    return engine ? `container (${engine.version} works)` : undefined;
+  },
+  create: (options) => new ContainerTarget(options),
+};
 
 export interface ContainerTargetOptions {
   engine?: string;
-  toolsImage?: string;
+  /** The debug-tools image (resolved by the run: flag, HOLISTIC_TOOLS_IMAGE, default). */
+  toolsImage: string;
   healthTimeoutMs?: number;
   /** Publish the app on 127.0.0.1:port (`--port`) instead of a port the kernel picks. */
   port?: number;
 }
 
-export const runLabel = 'holistic.run';
 const netavarkClean = path.join(projectRoot, 'hack', 'images', 'netavark-clean');
 
 export class ContainerTarget implements Target {
   readonly kind = 'container' as const;
-  constructor(private readonly options: ContainerTargetOptions = {}) {}
+  constructor(private readonly options: ContainerTargetOptions) {}
 
   /** Part of the Target interface: see container-crash.ts. */
   async upExpectingCrash(app: AppSpec, ctx: TargetContext): Promise<CrashedStart> {
     const engine = await detectEngine(this.options.engine);
-    const toolsImage = this.options.toolsImage ?? process.env.HOLISTIC_TOOLS_IMAGE ?? defaultToolsImage;
-    return startExpectingCrash(engine, app, ctx, { toolsImage, timeoutMs: this.options.healthTimeoutMs ?? 60_000 });
+    return startExpectingCrash(engine, app, ctx, { toolsImage: this.options.toolsImage, timeoutMs: this.options.healthTimeoutMs ?? 60_000 });
   }
 
   async up(app: AppSpec, ctx: TargetContext): Promise<Deployment> {
     if (!app.image) throw new PrerequisiteError(`app ${app.name} has no image: it cannot run on the container target`);
     const engine = await detectEngine(this.options.engine);
     ctx.log(`engine: ${engine.version}`);
-    const toolsImage = this.options.toolsImage ?? process.env.HOLISTIC_TOOLS_IMAGE ?? defaultToolsImage;
+    const toolsImage = this.options.toolsImage;
     // Both images before anything starts: a missing debug image is found now, not after the app is up.
     const appImageId = await ensureImage(engine, app.image, { signal: ctx.signal, log: ctx.log });
     const toolsImageId = await ensureImage(engine, toolsImage, { signal: ctx.signal, log: ctx.log });
@@ -63,15 +77,17 @@ export class ContainerTarget implements Target {
     ctx.log(`starting ${app.name} as container ${name} (${app.image}) on 127.0.0.1:${port}`);
     const finalLogs = { text: '' };
     // Registered before the start, so a half-created container is removed too.
+    const forget = removeOnForceQuit(engine, name);
     ctx.cleanup.add(`remove container ${name}`, async () => {
       finalLogs.text = await containerLogs(engine, name);
       await removeContainer(engine, name, 10);
+      forget();
     });
     try {
       await engine.run(
         [
           'run', '--detach', '--name', name,
-          '--label', `${runLabel}=${ctx.runId}`,
+          ...runLabels(ctx.runId),
           '--publish', `127.0.0.1:${port}:${app.port}`,
           ...Object.entries(env).flatMap(([k, v]) => ['--env', `${k}=${v}`]),
           app.image,
@@ -130,11 +146,15 @@ class ContainerDeployment implements Deployment {
     const debugName = `${this.name}-debugger`;
     const privileges = { general: ['--cap-add', 'SYS_PTRACE'], baseline: [], sysadmin: ['--privileged'] }[profile];
     ctx.log(`debug container ${debugName}: --pid=container:${this.name} ${privileges.join(' ')}`);
-    ctx.cleanup.add(`remove debug container ${debugName}`, () => removeContainer(engine, debugName, 0));
+    const forget = removeOnForceQuit(engine, debugName);
+    ctx.cleanup.add(`remove debug container ${debugName}`, async () => {
+      await removeContainer(engine, debugName, 0);
+      forget();
+    });
     await engine.run(
       [
         'run', '--detach', '--name', debugName,
-        '--label', `${runLabel}=${ctx.runId}`,
+        ...runLabels(ctx.runId),
         `--pid=container:${this.name}`,
         `--network=container:${this.name}`,
         ...privileges,
@@ -190,22 +210,4 @@ class ContainerDeployment implements Deployment {
 async function isRunning(engine: Engine, name: string): Promise<boolean> {
   const r = await engine.run(['inspect', '--format', '{{.State.Running}}', name], { reject: false, timeoutMs: 30_000 });
   return r.exitCode === 0 && r.stdout.trim() === 'true';
-}
-
-export async function containerLogs(engine: Engine, name: string): Promise<string> {
-  const r = await engine.run(['logs', name], { reject: false, timeoutMs: 30_000 }).catch(() => undefined);
-  return r && r.exitCode === 0 ? `${r.stdout}${r.stderr}` : '';
-}
-
-/** Stop (SIGTERM, then SIGKILL after graceS) and remove; fine if it is already gone. */
-export async function removeContainer(engine: Engine, name: string, graceS: number): Promise<void> {
-  await engine.run(['stop', '--time', String(graceS), name], { reject: false, timeoutMs: (graceS + 30) * 1000 });
-  const r = await engine.run(['rm', '--force', name], { reject: false, timeoutMs: 60_000 });
-  if (r.exitCode !== 0 && !/no such container|no container with name/i.test(r.stderr)) {
-    throw new Error(`${engine.name} rm ${name}: ${tail(r.stderr, 3)}`);
-  }
-}
-
-function shortId(id: string): string {
-  return id.replace(/^sha256:/, '').slice(0, 12);
 }

@@ -20,7 +20,7 @@ export interface Engine {
 
 export const projectContainersConf = path.join(projectRoot, 'hack', 'containers.conf');
 
-function engineEnv(name: EngineName): Record<string, string> {
+export function engineEnv(name: EngineName): Record<string, string> {
   return name === 'podman' ? { CONTAINERS_CONF: process.env.HOLISTIC_CONTAINERS_CONF ?? projectContainersConf } : {};
 }
 

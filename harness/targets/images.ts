@@ -10,6 +10,8 @@ import { projectRoot } from '../paths.js';
 import type { Engine } from './engine.js';
 
 export const defaultToolsImage = 'localhost/debug-tools:latest';
+/** bad-app's image, as app/Makefile and hack/images/build tag it (what doctor looks for). */
+export const defaultAppImage = 'localhost/badapp:latest';
 
 /** The images hack/images/build makes, and the `--only` part that makes each. */
 const projectImages: Record<string, string> = {

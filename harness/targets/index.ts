@@ -1,51 +1,48 @@
-/** Picks the target: by name, or `auto` as DESIGN.md says (kind, else a container engine, else local). */
+/**
+ * The registry of targets: where an app can run. Each target's file exports its TargetDefinition (name,
+ * prerequisites, capabilities, constructor); this list is the only place that names them. A new target is one
+ * file plus one line here. Definitions load on demand, so a command that needs no cluster never loads the
+ * Kubernetes client. The order is `--target auto`'s preference (DESIGN.md: kind, a container engine, local).
+ */
 import { UsageError } from '../errors.js';
-import { ContainerTarget } from './container.js';
-import { detectEngine } from './engine.js';
-import { run } from '../exec.js';
-import { KindTarget, type KindTargetOptions } from './kind.js';
-import { KubeTarget } from './kube.js';
-import { LocalTarget } from './local.js';
 import { checkPortOption } from './ports.js';
-import { targetKinds, type Target, type TargetKind } from './types.js';
+import type { Target, TargetDefinition, TargetOptions } from './types.js';
 
-export interface TargetOptions extends Omit<KindTargetOptions, 'toolsImage' | 'engine'> {
-  /** Container engine: podman, docker or auto. */
-  engine?: string;
-  /** Image of the debug container (container and Kubernetes targets). */
-  toolsImage?: string;
+const registry: Record<string, () => Promise<TargetDefinition>> = {
+  kind: async () => (await import('./kind.js')).kindTarget,
+  container: async () => (await import('./container.js')).containerTarget,
+  local: async () => (await import('./local.js')).localTarget,
+  kube: async () => (await import('./kube.js')).kubeTarget,
+};
+
+/** Every target's name, in `--target auto`'s order of preference. */
+export const targetNames: readonly string[] = Object.keys(registry);
+
+/** A target's definition by name; an unknown name is a usage error listing the others. */
+export async function targetDefinition(name: string): Promise<TargetDefinition> {
+  const load = Object.hasOwn(registry, name) ? registry[name] : undefined;
+  if (!load) throw new UsageError(`unknown target ${JSON.stringify(name)}: use one of auto, ${targetNames.join(', ')}`);
+  return load();
 }
 
 export interface ResolvedTarget {
   target: Target;
+  definition: TargetDefinition;
   /** Why this one, for `--target auto`. */
   reason: string;
 }
 
-export async function resolveTarget(choice: string, options: TargetOptions = {}): Promise<ResolvedTarget> {
-  if (choice !== 'auto' && !(targetKinds as readonly string[]).includes(choice)) {
-    throw new UsageError(`unknown target ${JSON.stringify(choice)}: use one of auto, ${targetKinds.join(', ')}`);
-  }
+/** By name, or `auto`: the first target in the registry's order whose autoPick says it can run here. */
+export async function resolveTarget(choice: string, options: TargetOptions): Promise<ResolvedTarget> {
   checkPortOption(options.port);
-  if (choice === 'auto') {
-    const engine = await detectEngine(options.engine).catch(() => undefined);
-    const kind = await run('kind', ['version'], { timeoutMs: 10_000, reject: false }).then((r) => r.exitCode === 0, () => false);
-    if (kind && engine?.name === 'docker') {
-      return { target: new KindTarget(options), reason: `auto picked kind (kind and ${engine.version} work)` };
-    }
-    if (engine) {
-      return { target: new ContainerTarget(options), reason: `auto picked container (${engine.version} works${kind ? '' : '; no kind'})` };
-    }
-    return { target: new LocalTarget({ port: options.port }), reason: 'auto picked local (no working podman or docker)' };
+  if (choice !== 'auto') {
+    const definition = await targetDefinition(choice);
+    return { target: definition.create(options), definition, reason: `${choice} (asked for)` };
   }
-  switch (choice as TargetKind) {
-    case 'local':
-      return { target: new LocalTarget({ port: options.port }), reason: 'local (asked for)' };
-    case 'container':
-      return { target: new ContainerTarget(options), reason: 'container (asked for)' };
-    case 'kube':
-      return { target: new KubeTarget(options), reason: 'kube (asked for)' };
-    case 'kind':
-      return { target: new KindTarget(options), reason: 'kind (asked for)' };
+  for (const name of targetNames) {
+    const definition = await targetDefinition(name);
+    const why = await definition.autoPick?.(options);
+    if (why) return { target: definition.create(options), definition, reason: `auto picked ${why}` };
   }
+  throw new UsageError('no target can run here'); // unreachable: local always can
 }

@@ -13,9 +13,10 @@ import { PrerequisiteError } from '../errors.js';
 import { run, tail } from '../exec.js';
 import { projectRoot } from '../paths.js';
 import { detectEngine } from './engine.js';
-import { defaultToolsImage, ensureImage } from './images.js';
+import { ensureImage } from './images.js';
+import { kindChecks } from './kind-checks.js';
 import { KubeTarget, type KubeTargetOptions } from './kube.js';
-import type { Deployment, TargetContext } from './types.js';
+import type { CrashedStart, Deployment, Target, TargetContext, TargetDefinition } from './types.js';
 
 export type ClusterProvider = 'kind' | 'k3d';
 
@@ -88,30 +89,56 @@ export interface KindTargetOptions extends KubeTargetOptions {
   keepCluster?: boolean;
 }
 
-export class KindTarget extends KubeTarget {
-  override readonly kind = 'kind' as const;
-  constructor(private readonly kindOptions: KindTargetOptions = {}) {
-    super(kindOptions);
+/** Part of the registry (targets/index.ts): picked by `--target auto` when kind and docker both work. */
+export const kindTarget: TargetDefinition = {
+  name: 'kind',
+  summary: 'a kind (or k3d) cluster, created from kind-config.yaml or reused, the images loaded into it; then as kube',
+  capabilities: { crashOnStart: true, hostProcess: false },
+  checks: async (options) => kindChecks(await detectEngine(options.engine).catch((error: Error) => error)),
+  autoPick: async (options) => {
+    const engine = await detectEngine(options.engine).catch(() => undefined);
+    const kind = await run('kind', ['version'], { timeoutMs: 10_000, reject: false }).then((r) => r.exitCode === 0, () => false);
+    return kind && engine?.name === 'docker' ? `kind (kind and ${engine.version} work)` : undefined;
+  },
+  create: (options) => new KindTarget(options),
+};
+
+/**
+ * The cluster made ready (created or reused, images loaded), then everything as the kube target does it, against
+ * the cluster's context: kind composes a KubeTarget, so every way of starting an app (healthy or crashing) gets
+ * the cluster first.
+ */
+export class KindTarget implements Target {
+  readonly kind = 'kind';
+  constructor(private readonly options: KindTargetOptions) {}
+
+  async up(app: AppSpec, ctx: TargetContext): Promise<Deployment> {
+    return (await this.cluster(app, ctx)).up(app, ctx);
   }
 
-  override async up(app: AppSpec, ctx: TargetContext): Promise<Deployment> {
+  async upExpectingCrash(app: AppSpec, ctx: TargetContext): Promise<CrashedStart> {
+    return (await this.cluster(app, ctx)).upExpectingCrash(app, ctx);
+  }
+
+  /** Create or reuse the cluster, load both images into it, and return the kube target for its context. */
+  private async cluster(app: AppSpec, ctx: TargetContext): Promise<KubeTarget> {
     if (!app.image) throw new PrerequisiteError(`app ${app.name} has no image: it cannot run on a kind cluster`);
     const cluster = clusterFromEnv();
     const list = cluster.provider === 'kind' ? ['kind', 'get', 'clusters'] : ['k3d', 'cluster', 'list', '--no-headers'];
     const exists = parseClusterList(cluster.provider, await runStep(list, ctx, 60_000)).includes(cluster.name);
-    const toolsImage = this.kindOptions.toolsImage ?? process.env.HOLISTIC_TOOLS_IMAGE ?? defaultToolsImage;
-    const plan = planCluster(cluster, exists, [app.image, toolsImage]);
+    const images = [app.image, this.options.toolsImage];
+    const plan = planCluster(cluster, exists, images);
     if (plan.create) {
       await runStep(plan.create, ctx, 15 * 60_000);
-      if (this.kindOptions.keepCluster === false) ctx.cleanup.add(`delete ${cluster.provider} cluster ${cluster.name}`, () => runStep(plan.delete, ctx, 5 * 60_000, undefined).then(() => undefined));
+      if (this.options.keepCluster === false) ctx.cleanup.add(`delete ${cluster.provider} cluster ${cluster.name}`, () => runStep(plan.delete, ctx, 5 * 60_000, undefined).then(() => undefined));
     } else {
       ctx.log(`${cluster.provider} cluster ${cluster.name} exists: reusing it`);
     }
     // The node pulls nothing: both images come from the local engine.
-    const engine = await detectEngine(this.kindOptions.engine);
-    for (const image of [app.image, toolsImage]) await ensureImage(engine, image, { signal: ctx.signal, log: ctx.log });
+    const engine = await detectEngine(this.options.engine);
+    for (const image of images) await ensureImage(engine, image, { signal: ctx.signal, log: ctx.log });
     for (const load of plan.load) await runStep(load, ctx, 15 * 60_000);
-    return new KubeTarget({ ...this.kindOptions, context: this.kindOptions.context ?? plan.context, imagePullPolicy: 'Never' }).up(app, ctx);
+    return new KubeTarget({ ...this.options, context: this.options.context ?? plan.context, imagePullPolicy: 'Never' });
   }
 }
 
@@ -120,5 +147,11 @@ export async function deleteCluster(log: (line: string) => void, signal?: AbortS
   const cluster = clusterFromEnv();
   const argv = planCluster(cluster, true, []).delete;
   log(argv.join(' '));
-  await run(argv[0]!, argv.slice(1), { timeoutMs: 5 * 60_000, signal });
+  try {
+    await run(argv[0]!, argv.slice(1), { timeoutMs: 5 * 60_000, signal });
+  } catch (error) {
+    // No kind (or k3d) here: then there is no cluster of it to delete either.
+    if (!(error as Error).message.startsWith('Command not found')) throw error;
+    log(`${argv[0]} is not installed: no ${cluster.provider} cluster to delete`);
+  }
 }

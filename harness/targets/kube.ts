@@ -17,15 +17,25 @@ import { kubeCopyOut, kubeExec, type ExecTarget } from './kube/exec.js';
 import { createRunNamespace, deleteRunNamespace, ensureDefaultServiceAccount, isNotFound } from './kube/namespace.js';
 import { appPodManifest, copyPodManifest, diagnose, podLogs, waitPodReady, waitPodTerminated } from './kube/pod.js';
 import { portForward } from './kube/port-forward.js';
-import { defaultToolsImage } from './images.js';
-import type { CrashedStart, DebugProfile, DebugSession, Deployment, Target, TargetContext } from './types.js';
+import { kubeChecks } from './kube-checks.js';
+import type { CrashedStart, DebugProfile, DebugSession, Deployment, Target, TargetContext, TargetDefinition } from './types.js';
+
+/** Part of the registry (targets/index.ts): any cluster a kubeconfig reaches; never picked by `--target auto`. */
+export const kubeTarget: TargetDefinition = {
+  name: 'kube',
+  summary: 'any cluster in your kubeconfig: the app as a pod, an ephemeral debug container (kubectl debug --target)',
+  capabilities: { crashOnStart: true, hostProcess: false },
+  checks: (options) => kubeChecks(options),
+  create: (options) => new KubeTarget(options),
+};
 
 export interface KubeTargetOptions extends KubeConnectOptions {
   /** Use this existing namespace instead of a fresh one (only the run's own objects are deleted). */
   namespace?: string;
   /** Pin the app pod to a node: for clusters without a scheduler (this repository's test cluster). */
   nodeName?: string;
-  toolsImage?: string;
+  /** The debug-tools image (resolved by the run: flag, HOLISTIC_TOOLS_IMAGE, default). */
+  toolsImage: string;
   /** Default: Never for localhost/ images (loaded into the node, as the tutorial does), else IfNotPresent. */
   imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
   readyTimeoutMs?: number;
@@ -38,8 +48,8 @@ function pullPolicy(image: string, chosen?: KubeTargetOptions['imagePullPolicy']
 }
 
 export class KubeTarget implements Target {
-  readonly kind: 'kube' | 'kind' = 'kube';
-  constructor(protected readonly options: KubeTargetOptions = {}) {}
+  readonly kind = 'kube';
+  constructor(private readonly options: KubeTargetOptions) {}
 
   /** Connect, then a fresh namespace (deleted at the end) or the user's: where the run's pods go. */
   private async prepare(app: AppSpec, ctx: TargetContext): Promise<{ client: KubeClient; version: string; namespace: string; fresh: boolean }> {
@@ -101,7 +111,7 @@ export class KubeTarget implements Target {
       pod: `${podName} on node ${pod.spec?.nodeName ?? '?'}`,
       'app image': `${app.image} ${status?.imageID ?? ''}`.trim(),
     };
-    return new KubeDeployment(state, url, app, this.options.imagePullPolicy, environment, this.options.toolsImage ?? process.env.HOLISTIC_TOOLS_IMAGE ?? defaultToolsImage);
+    return new KubeDeployment(state, url, app, this.options.imagePullPolicy, environment, this.options.toolsImage);
   }
 
   /**
@@ -122,7 +132,7 @@ export class KubeTarget implements Target {
         `${app.name} was expected to crash during start-up but pod ${namespace}/${state.podName} is still running\n${await diagnose(client, namespace, state.podName)}`,
       );
     }
-    const toolsImage = this.options.toolsImage ?? process.env.HOLISTIC_TOOLS_IMAGE ?? defaultToolsImage;
+    const toolsImage = this.options.toolsImage;
     let copies = 0;
     return {
       description: `pod ${namespace}/${state.podName} (${app.image})`,

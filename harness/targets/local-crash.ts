@@ -8,13 +8,13 @@ import path from 'node:path';
 import type { AppSpec } from '../app.js';
 import { CommandError, run, tail } from '../exec.js';
 import { PrerequisiteError } from '../errors.js';
-import type { appCommand } from './local.js';
+import type { LocalCommand } from './local-command.js';
 import type { CrashedStart, TargetContext } from './types.js';
 
 export async function startExpectingCrash(
   app: AppSpec,
   ctx: TargetContext,
-  command: Awaited<ReturnType<typeof appCommand>>,
+  command: LocalCommand,
   options: { timeoutMs: number },
 ): Promise<CrashedStart> {
   const { argv, env, local, python } = command;

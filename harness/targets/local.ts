@@ -10,10 +10,22 @@ import type { AppSpec } from '../app.js';
 import { PrerequisiteError } from '../errors.js';
 import { run, spawnBackground, tail, type BackgroundProcess } from '../exec.js';
 import { waitHealthy } from '../load/probe.js';
-import { ensurePythonEnv, type PythonEnv } from '../python-env.js';
-import { freePort, portOwners, portTaken, PortTakenError, saysAddressInUse } from './ports.js';
+import type { PythonEnv } from '../python-env.js';
+import { portOwners, portTaken, PortTakenError, saysAddressInUse } from './ports.js';
+import { localChecks } from './local-checks.js';
+import { appCommand } from './local-command.js';
 import { startExpectingCrash } from './local-crash.js';
-import type { CrashedStart, DebugProfile, DebugSession, Deployment, Target, TargetContext } from './types.js';
+import type { CrashedStart, DebugProfile, DebugSession, Deployment, Target, TargetContext, TargetDefinition } from './types.js';
+
+/** Part of the registry (targets/index.ts): the app as a process of this machine; always available. */
+export const localTarget: TargetDefinition = {
+  name: 'local',
+  summary: 'the app as a process of this machine (own PID namespace when root); tools from the harness\'s Python',
+  capabilities: { crashOnStart: true, hostProcess: true },
+  checks: () => localChecks(),
+  autoPick: async () => 'local (no working podman or docker)',
+  create: (options) => new LocalTarget({ port: options.port }),
+};
 
 export interface LocalTargetOptions {
   /** Run the app in its own PID namespace when possible (default: when root and unshare exists). */
@@ -158,22 +170,6 @@ class LocalDeployment implements Deployment {
   async logs(): Promise<string> {
     return this.proc.output();
   }
-}
-
-/**
- * How the app is started here: the harness's Python, its port (the user's --port, or one the kernel picks), its
- * argv and environment.
- */
-export async function appCommand(app: AppSpec, ctx: TargetContext, options: Pick<LocalTargetOptions, 'port' | 'pickPort'> = {}) {
-  if (!app.local) throw new PrerequisiteError(`app ${app.name} has no local command: it cannot run on the local target`);
-  const local = app.local;
-  const python = await ensurePythonEnv(local.requirements ?? [], { signal: ctx.signal, log: ctx.log });
-  const port = options.port ?? (await (options.pickPort ?? freePort)());
-  const argv = local.command.map((arg) => arg.replaceAll('{python}', python.python).replaceAll('{port}', String(port)));
-  const env: Record<string, string> = { ...app.env, ...local.env, ...ctx.appEnv, PYTHONUNBUFFERED: '1' };
-  if (local.portEnv) env[local.portEnv] = String(port);
-  if (local.hostEnv) env[local.hostEnv] = '127.0.0.1';
-  return { local, python, port, argv, env };
 }
 
 /**

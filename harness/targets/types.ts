@@ -11,8 +11,62 @@ import type { RunOptions, RunResult } from '../exec.js';
 /** How a tool runs in a debug session: a timeout always; cancellation; the signal that stops it early. */
 export type ExecOptions = Pick<RunOptions, 'timeoutMs' | 'signal' | 'killSignal'>;
 
-export type TargetKind = 'local' | 'container' | 'kube' | 'kind';
-export const targetKinds: readonly TargetKind[] = ['local', 'container', 'kube', 'kind'];
+/** A target's name, as `--target` takes it; the list of them is the registry in targets/index.ts. */
+export type TargetKind = string;
+
+/**
+ * One prerequisite, checked on this machine (what `holistic doctor` prints). `required` (default true): the
+ * target cannot run without it; an advisory check that fails leaves the target usable.
+ */
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+  fix?: string;
+  required?: boolean;
+}
+
+/** Everything any target can be given; each reads its own fields. The tools image is resolved once, by the run. */
+export interface TargetOptions {
+  /** Container engine: podman, docker or auto (container, kind). */
+  engine?: string;
+  /** Image of the debug container (container, kube, kind), already resolved from flag, env and default. */
+  toolsImage: string;
+  /** Reach the app on 127.0.0.1:port (`--port`) instead of a port the kernel picks. */
+  port?: number;
+  kubeconfig?: string;
+  context?: string;
+  /** Use this existing namespace instead of a fresh one (kube, kind). */
+  namespace?: string;
+  /** Pin the app pod to a node (clusters without a scheduler). */
+  nodeName?: string;
+  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  /** kind: keep a cluster this run created (default true). */
+  keepCluster?: boolean;
+}
+
+/**
+ * What the registry knows of a target: its name, what it needs (doctor), whether `--target auto` may pick it,
+ * what it can do, and how to make one. One file per target exports one of these.
+ */
+export interface TargetDefinition {
+  readonly name: TargetKind;
+  /** One line for `holistic doctor` and `--help`. */
+  readonly summary: string;
+  readonly capabilities: TargetCapabilities;
+  /** Prerequisites checked on this machine, each with its fix. */
+  checks(options: Omit<TargetOptions, 'toolsImage'>): Promise<Check[]>;
+  /** For `--target auto`: why this target can be picked now, or undefined. The registry's order is the preference. */
+  autoPick?(options: Omit<TargetOptions, 'toolsImage'>): Promise<string | undefined>;
+  create(options: TargetOptions): Target;
+}
+
+export interface TargetCapabilities {
+  /** Can start an app expected to die (crash-on-start scenarios). */
+  crashOnStart: boolean;
+  /** The app is a process of this machine (its host PID is known). */
+  hostProcess: boolean;
+}
 
 /**
  * kubectl debug's profiles. `general`: CAP_SYS_PTRACE added (py-spy, memray). `sysadmin`: privileged

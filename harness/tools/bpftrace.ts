@@ -12,29 +12,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PrerequisiteError, RunError } from '../errors.js';
 import { tail } from '../exec.js';
+import type { NativeProfile, NativeSymbol } from '../profile/native.js';
 import type { DebugSession } from '../targets/types.js';
+import { toolTimeoutMs, type AttachedTool } from './attached.js';
+
+export type { NativeProfile, NativeSymbol } from '../profile/native.js';
 
 const program = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'bpftrace-native.py'), 'utf8');
-
-export interface NativeSymbol {
-  /** Demangled function name, `[kernel]`, or `[file+offset]` when the file has no symbol there. */
-  symbol: string;
-  /** The mapped file (path inside the app's filesystem). */
-  object: string;
-  samples: number;
-}
-
-export interface NativeProfile {
-  /** CPU samples of the app (all its threads), by symbol, most first. */
-  symbols: NativeSymbol[];
-  totalSamples: number;
-  /** Calls counted by uprobe, per probed function (demangled). */
-  calls: Record<string, number>;
-  probedLibrary: string;
-  /** The bpftrace program that ran, saved next to the results. */
-  programPath: string;
-  resultPath: string;
-}
 
 export interface NativeOptions {
   durationS: number;
@@ -48,7 +32,7 @@ export interface NativeOptions {
 
 export async function nativeProfile(session: DebugSession, hostDir: string, options: NativeOptions): Promise<NativeProfile> {
   const argv = ['python3', '-c', program, String(session.appPid), String(options.durationS), String(options.hz ?? 99), options.library.source, options.functions.source];
-  const r = await session.exec(argv, { timeoutMs: (options.durationS + 90) * 1000, signal: options.signal });
+  const r = await session.exec(argv, { timeoutMs: toolTimeoutMs(options.durationS), signal: options.signal });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   let out: { ok: boolean; kind?: string; message?: string; total?: number; samples?: NativeSymbol[]; calls?: Record<string, number>; probedLibrary?: string; program?: string };
   try {
@@ -79,5 +63,19 @@ export async function nativeProfile(session: DebugSession, hostDir: string, opti
     probedLibrary: out.probedLibrary ?? '',
     programPath,
     resultPath,
+  };
+}
+
+/** bpftrace as an attached tool: the native view of the app's CPU while the scenario's load runs. */
+export function bpftraceNative(options: Omit<NativeOptions, 'durationS' | 'signal'>): AttachedTool<NativeProfile> {
+  return {
+    name: 'bpftrace',
+    async run(session, io, whileAttached) {
+      io.log(`bpftrace: profile:hz:${options.hz ?? 99} and uprobes on ${options.functions.source} in pid ${session.appPid} for ${io.durationS} s`);
+      const [native] = await Promise.all([nativeProfile(session, io.runDir, { ...options, durationS: io.durationS, signal: io.signal }), whileAttached()]);
+      io.artifact('bpftrace program', path.basename(native.programPath));
+      io.artifact('native samples', path.basename(native.resultPath));
+      return native;
+    },
   };
 }

@@ -15,38 +15,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { PrerequisiteError, RunError } from '../errors.js';
 import { tail } from '../exec.js';
+import type { MemoryCapture } from '../profile/memory.js';
 import type { DebugSession } from '../targets/types.js';
+import { toolTimeoutMs, type AttachedTool } from './attached.js';
+
+export type { MemoryCapture, MemoryFrame, MemorySite } from '../profile/memory.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const attachProgram = readFileSync(path.join(here, 'memray-attach.py'), 'utf8');
 const sitesProgram = readFileSync(path.join(here, 'memray-sites.py'), 'utf8');
-
-export interface MemoryFrame {
-  function: string;
-  file: string;
-  line: number;
-}
-
-export interface MemorySite {
-  /** Bytes allocated at this stack and still held when tracking stopped. */
-  bytes: number;
-  allocations: number;
-  allocator: string;
-  /** Leaf first. */
-  stack: MemoryFrame[];
-}
-
-export interface MemoryCapture {
-  /** Sites by memory still held at the end of the window, largest first. */
-  sites: MemorySite[];
-  heldBytes: number;
-  peakBytes: number;
-  /** Host paths of what was copied out. */
-  flamegraphPath: string;
-  sitesPath: string;
-  /** Seconds from the start of injection until memray was tracking (gdb + staging). */
-  attachS: number;
-}
 
 export interface TrackOptions<T> {
   durationS: number;
@@ -73,7 +50,7 @@ export async function trackMemory<T = undefined>(
     const t0 = performance.now();
     const attach = await session.exec(
       ['python3', '-c', attachProgram, String(pid), staging, 'capture.bin', String(options.durationS), String(gdbTimeoutS)],
-      { timeoutMs: (gdbTimeoutS + 90) * 1000, signal },
+      { timeoutMs: toolTimeoutMs(gdbTimeoutS), signal },
     );
     const attachS = (performance.now() - t0) / 1000;
     const outcome = lastJson(attach.stdout) as { ok: boolean; kind?: string; message?: string; capture?: string } | undefined;
@@ -145,4 +122,22 @@ function lastJson(stdout: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * memray as an attached tool: staged into the app, tracking while the scenario's load runs (the load starts
+ * once tracking has begun, so it measures exactly the tracked window), the capture read back.
+ */
+export function memrayTrack(options: { gdbTimeoutS?: number } = {}): AttachedTool<MemoryCapture> {
+  return {
+    name: 'memray',
+    async run(session, io, whileAttached) {
+      io.log(`memray attach to pid ${session.appPid} for ${io.durationS} s (staged into the app's filesystem, removed after)`);
+      const capture = await trackMemory(session, io.runDir, { durationS: io.durationS, gdbTimeoutS: options.gdbTimeoutS, signal: io.signal, whileTracking: whileAttached });
+      io.artifact('memray flame graph (leaks)', path.basename(capture.flamegraphPath));
+      io.artifact('memray sites', path.basename(capture.sitesPath));
+      io.log(`memray attach took ${capture.attachS.toFixed(1)} s`);
+      return capture;
+    },
+  };
 }

@@ -15,7 +15,10 @@ import type { Profile } from '../profile/model.js';
 import { parsePySpyDump, type ThreadDump } from '../profile/pyspy-dump.js';
 import { readPySpyRaw } from '../profile/pyspy-raw.js';
 import { toSpeedscope } from '../profile/speedscope.js';
+import { reapedChildrenCpuS } from '../load/cpu.js';
+import type { Sampling } from '../observer/effect.js';
 import type { DebugSession } from '../targets/types.js';
+import { toolTimeoutMs, type AttachedTool } from './attached.js';
 
 export interface RecordOptions {
   durationS: number;
@@ -57,7 +60,7 @@ export async function record(session: DebugSession, hostDir: string, options: Re
   const rawArgv = ['py-spy', ...common, '--format', 'raw', '--output', rawIn];
   const svgArgv = ['py-spy', ...common, '--format', 'flamegraph', '--output', svgIn];
   // SIGINT, not SIGTERM, when stopped early: py-spy then still writes what it sampled.
-  const execOptions = { timeoutMs: (options.durationS + 60) * 1000, signal: options.signal, killSignal: 'SIGINT' as const };
+  const execOptions = { timeoutMs: toolTimeoutMs(options.durationS), signal: options.signal, killSignal: 'SIGINT' as const };
   const blocking = !(options.nonblocking ?? true);
   if (blocking) blockingRecords.set(session, (blockingRecords.get(session) ?? 0) + 1);
   const runs = [session.exec(rawArgv, execOptions)];
@@ -117,4 +120,37 @@ function checkPySpy(result: RunResult, session: DebugSession): void {
     throw new RunError(`py-spy lost the app (pid ${session.appPid}): did it exit?\n${result.command}\n${tail(output, 6)}`);
   }
   throw new RunError(`py-spy failed with exit code ${result.exitCode}: ${result.command}\n${tail(output, 8)}`);
+}
+
+export interface RecordToolOptions {
+  /** Include idle threads (waiting on a lock, a socket): for contention, not for CPU. */
+  idle?: boolean;
+  rateHz?: number;
+}
+
+/**
+ * `py-spy record` as an attached tool: the run's CPU profile (raw counts, flame graph SVG, speedscope file),
+ * sampled the way the command line says (`--sampling`, `--no-flamegraph`).
+ */
+export function pySpyRecord(options: RecordToolOptions = {}): AttachedTool<Recording> {
+  return {
+    name: 'py-spy',
+    async run(session, io, whileAttached) {
+      const recordOptions: RecordOptions = { ...options, durationS: io.durationS, nonblocking: io.sampling !== 'blocking', flamegraph: io.flamegraph, signal: io.signal };
+      const sampling: Sampling = { mode: io.sampling, samplers: io.flamegraph ? 2 : 1, rate_hz: options.rateHz ?? 100 };
+      io.log(`py-spy record --pid ${session.appPid} for ${io.durationS} s`);
+      const cpuBefore = await reapedChildrenCpuS();
+      const [recording] = await Promise.all([record(session, io.runDir, recordOptions), whileAttached()]);
+      const cpuAfter = await reapedChildrenCpuS();
+      // Only where py-spy runs as our descendant (local target); in a container it is the engine's child.
+      if (!session.image && cpuBefore !== undefined && cpuAfter !== undefined) {
+        sampling.profiler_cores = Math.round(((cpuAfter - cpuBefore) / io.durationS) * 1000) / 1000;
+      }
+      io.recordProfile(recording.profile, sampling);
+      io.artifact('profile', path.basename(recording.rawPath));
+      if (recording.svgPath) io.artifact('flamegraph', path.basename(recording.svgPath));
+      io.artifact('speedscope', path.basename(recording.speedscopePath));
+      return recording;
+    },
+  };
 }

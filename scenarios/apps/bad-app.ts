@@ -3,10 +3,7 @@
  * in your own scenario file: a command for the local target, an image for the container and Kubernetes ones.
  */
 import path from 'node:path';
-import { defineApp } from '../../harness/app.js';
-import { PrerequisiteError } from '../../harness/errors.js';
-import { probe } from '../../harness/load/probe.js';
-import { projectRoot } from '../../harness/paths.js';
+import { defineApp, PrerequisiteError, probe, projectRoot } from '../../harness/index.js';
 
 const appDir = path.join(projectRoot, 'app');
 

@@ -17,6 +17,7 @@ import { detectEngine } from '../../harness/targets/engine.js';
 import { KubeTarget } from '../../harness/targets/kube.js';
 import { LocalTarget } from '../../harness/targets/local.js';
 import { freePort, PortTakenError } from '../../harness/targets/ports.js';
+import { defaultToolsImage } from '../../harness/targets/images.js';
 import type { Target, TargetContext } from '../../harness/targets/types.js';
 import { badApp } from '../../scenarios/apps/bad-app.js';
 import { isAlive, leftovers, natRulesFor, processesWithEnv, type E2eTarget } from '../helpers.js';
@@ -26,8 +27,8 @@ const kubeconfig = process.env.HOLISTIC_KUBECONFIG;
 
 const targets: [E2eTarget, boolean, (port: number) => Target][] = [
   ['local', true, (port) => new LocalTarget({ port })],
-  ['container', Boolean(engine), (port) => new ContainerTarget({ port })],
-  ['kube', Boolean(kubeconfig), (port) => new KubeTarget({ kubeconfig, port })],
+  ['container', Boolean(engine), (port) => new ContainerTarget({ port, toolsImage: defaultToolsImage })],
+  ['kube', Boolean(kubeconfig), (port) => new KubeTarget({ kubeconfig, port, toolsImage: defaultToolsImage })],
 ];
 
 for (const [kind, available, make] of targets) {

@@ -27,7 +27,7 @@ const summary: RunSummary = {
   app: { name: 'bad-app', url: 'u', description: 'd' },
   debugContainer: null,
   durations: { setup_s: 1, profile_s: 4, teardown_s: 0.2 },
-  artifacts: {}, warnings: [`w ${hostile}`], environment: {}, startedAt: '2026-11-27T00:00:00.000Z', options: { durationS: 4, appEnv: {} },
+  artifacts: {}, warnings: [`w ${hostile}`], environment: {}, startedAt: '2026-11-27T00:00:00.000Z', options: { duration_s: 4, app_env: {} },
 };
 
 describe('CI outputs', () => {

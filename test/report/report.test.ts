@@ -37,7 +37,7 @@ function summary(overrides: Partial<RunSummary> = {}): RunSummary {
     environment: { engine: 'podman 4.3.1', 'app image': `localhost/badapp:latest ${hostile}` },
     threads: [{ id: '1', name: hostile, status: 'idle', idle: true, frames: [`select (${hostile}.py:1)`] }],
     startedAt: '2026-11-27T00:00:00.000Z',
-    options: { durationS: 5, appEnv: {} },
+    options: { duration_s: 5, app_env: {} },
     ...overrides,
   };
 }

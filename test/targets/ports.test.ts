@@ -65,7 +65,7 @@ describe('--port validation', () => {
     expect(() => checkPortOption(undefined)).not.toThrow();
     expect(() => checkPortOption(8080)).not.toThrow();
     for (const port of [0, 65536, 80.5, Number.NaN]) expect(() => checkPortOption(port)).toThrow(UsageError);
-    await expect(resolveTarget('local', { port: 0 })).rejects.toThrow(/port 0 is not valid: expected an integer from 1 to 65535/);
+    await expect(resolveTarget('local', { port: 0, toolsImage: 'unused' })).rejects.toThrow(/port 0 is not valid: expected an integer from 1 to 65535/);
   });
 });
 

@@ -4,12 +4,16 @@
  */
 import type { V1Namespace } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ownerLabel, ownerText, runLabel, sanitizeLabel } from '../../owner.js';
 import { call, statusCode, type KubeClient } from './client.js';
 
-export const runLabel = 'holistic.run';
+/** The labels every object of a run carries: its run id and its owner (host, pid, start time: owner.ts). */
+export function runLabels(runId: string): Record<string, string> {
+  return { [runLabel]: sanitizeLabel(runId), [ownerLabel]: ownerText() };
+}
 
 export async function createRunNamespace(client: KubeClient, name: string, runId: string): Promise<void> {
-  await call(`create namespace ${name}`, client.core.createNamespace({ body: { metadata: { name, labels: { [runLabel]: sanitizeLabel(runId) } } } }));
+  await call(`create namespace ${name}`, client.core.createNamespace({ body: { metadata: { name, labels: runLabels(runId) } } }));
 }
 
 /**
@@ -71,9 +75,4 @@ export async function deleteRunNamespace(client: KubeClient, name: string, timeo
 
 export function isNotFound(error: unknown): boolean {
   return statusCode(error) === 404;
-}
-
-/** Label values: at most 63 characters of [A-Za-z0-9_.-], starting and ending alphanumeric. */
-export function sanitizeLabel(value: string): string {
-  return value.replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 63).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
 }

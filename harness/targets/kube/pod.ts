@@ -9,7 +9,7 @@ import type { AppSpec } from '../../app.js';
 import { PrerequisiteError } from '../../errors.js';
 import { tail } from '../../exec.js';
 import { call, statusCode, type KubeClient } from './client.js';
-import { runLabel, sanitizeLabel } from './namespace.js';
+import { runLabels } from './namespace.js';
 
 export interface PodOptions {
   namespace: string;
@@ -27,7 +27,7 @@ export function appPodManifest(app: AppSpec, options: PodOptions): V1Pod {
     metadata: {
       name: app.name,
       namespace: options.namespace,
-      labels: { run: app.name, [runLabel]: sanitizeLabel(options.runId) },
+      labels: { run: app.name, ...runLabels(options.runId) },
     },
     spec: {
       restartPolicy: 'Never',

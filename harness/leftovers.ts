@@ -1,0 +1,121 @@
+/**
+ * What killed runs left behind, found by its owner and removed. Every resource a run creates carries the run's
+ * id and its owner (owner.ts): local processes in their environment, scratch folders in a marker file,
+ * containers in labels, Kubernetes namespaces and pods in labels. A run that was SIGKILLed, force-quit, OOM
+ * killed or lost with its machine cannot clean up; the next run (on its own target), `holistic doctor` and
+ * `holistic down` find every resource whose owner is no longer running on this host, remove it, and say what
+ * they removed. Resources of a live run, or of another host's run, are left alone.
+ */
+import { existsSync } from 'node:fs';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { killTreeSync, run } from './exec.js';
+import { ownerAlive, ownerEnv, ownerLabel, parseOwner, runEnv, runLabel, type Owner } from './owner.js';
+import { projectRoot } from './paths.js';
+
+export interface LeftoverScope {
+  /** Only what this target could have left (a run cleans its own target's domain); all when unset. */
+  target?: string;
+  engine?: string;
+  kubeconfig?: string;
+  context?: string;
+}
+
+/** Find and remove; returns one line per removed resource (also sent to `log`). Never throws. */
+export async function removeLeftovers(scope: LeftoverScope, log: (line: string) => void): Promise<string[]> {
+  const removed: string[] = [];
+  const say = (line: string) => {
+    removed.push(line);
+    log(`removed what a killed run left: ${line}`);
+  };
+  const wants = (...targets: string[]) => !scope.target || targets.includes(scope.target);
+  const steps: [string, () => Promise<void>][] = [
+    ['local processes', () => localProcesses(say)],
+    ['scratch folders', () => scratchFolders(say)],
+  ];
+  if (wants('container', 'kind')) steps.push(['containers', () => containers(scope.engine, say)]);
+  if (wants('kube', 'kind') && (scope.kubeconfig || process.env.KUBECONFIG || existsSync(path.join(os.homedir(), '.kube', 'config')))) {
+    steps.push(['Kubernetes objects', () => kubeObjects(scope, say)]);
+  }
+  for (const [what, step] of steps) {
+    await step().catch((error: Error) => log(`could not look for leftover ${what}: ${error.message.split('\n')[0]}`));
+  }
+  return removed;
+}
+
+/** The owner is dead on this host: its resources are leftovers. */
+function abandoned(owner: Owner | undefined): owner is Owner {
+  return owner !== undefined && ownerAlive(owner) === false;
+}
+
+async function localProcesses(say: (line: string) => void): Promise<void> {
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const environ = await readFile(`/proc/${entry}/environ`, 'utf8').catch(() => '');
+    const vars = new Map(environ.split('\0').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)] as const));
+    const owner = parseOwner(vars.get(ownerEnv));
+    if (!abandoned(owner)) continue;
+    const cmd = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).replaceAll('\0', ' ').trim().slice(0, 120);
+    if (!existsSync(`/proc/${entry}`)) continue; // killed with its parent meanwhile
+    killTreeSync(Number(entry));
+    say(`process ${entry} (${cmd}) of run ${vars.get(runEnv) ?? '?'}`);
+  }
+}
+
+async function scratchFolders(say: (line: string) => void): Promise<void> {
+  const tmp = os.tmpdir();
+  for (const name of await readdir(tmp)) {
+    if (!name.startsWith('holistic-')) continue;
+    const marker = await readFile(path.join(tmp, name, '.holistic-owner'), 'utf8').catch(() => undefined);
+    if (!marker) continue;
+    const [ownerText, runId] = marker.trim().split(' ');
+    if (!abandoned(parseOwner(ownerText))) continue;
+    await rm(path.join(tmp, name), { recursive: true, force: true });
+    say(`scratch folder ${path.join(tmp, name)} of run ${runId ?? '?'}`);
+  }
+}
+
+async function containers(engineChoice: string | undefined, say: (line: string) => void): Promise<void> {
+  const { detectEngine } = await import('./targets/engine.js');
+  const choice = engineChoice ?? process.env.HOLISTIC_ENGINE ?? 'auto';
+  const names = choice === 'auto' ? ['podman', 'docker'] : [choice];
+  for (const name of names) {
+    const engine = await detectEngine(name).catch(() => undefined);
+    if (!engine) continue;
+    const listed = await engine.run(['ps', '--all', '--filter', `label=${ownerLabel}`, '--format', `{{.Names}}\t{{index .Labels "${ownerLabel}"}}\t{{index .Labels "${runLabel}"}}`], { reject: false, timeoutMs: 30_000 });
+    let any = false;
+    for (const line of listed.stdout.split('\n').filter(Boolean)) {
+      const [container, owner, runId] = line.split('\t');
+      if (!container || !abandoned(parseOwner(owner))) continue;
+      await engine.run(['rm', '--force', '--time', '0', container], { reject: false, timeoutMs: 60_000 });
+      say(`${engine.name} container ${container} of run ${runId ?? '?'}`);
+      any = true;
+    }
+    // Rootful podman's shared iptables chains, once no container of ours publishes a port any more.
+    const clean = path.join(projectRoot, 'hack', 'images', 'netavark-clean');
+    if (any && engine.name === 'podman' && process.getuid?.() === 0 && existsSync(clean)) await run(clean, [], { timeoutMs: 30_000, reject: false });
+  }
+}
+
+async function kubeObjects(scope: LeftoverScope, say: (line: string) => void): Promise<void> {
+  const { connect, call } = await import('./targets/kube/client.js');
+  const { deleteRunNamespace } = await import('./targets/kube/namespace.js');
+  const client = connect({ kubeconfig: scope.kubeconfig, context: scope.context });
+  const namespaces = await call('list namespaces of holistic runs', client.core.listNamespace({ labelSelector: ownerLabel, timeoutSeconds: 10 }));
+  for (const ns of namespaces.items) {
+    const labels = ns.metadata?.labels ?? {};
+    if (!abandoned(parseOwner(labels[ownerLabel])) || ns.status?.phase === 'Terminating') continue;
+    await deleteRunNamespace(client, ns.metadata!.name!);
+    say(`namespace ${ns.metadata!.name} of run ${labels[runLabel] ?? '?'}`);
+  }
+  // Pods a run made in a user's own namespace (--namespace): only those, never the namespace.
+  const pods = await call('list pods of holistic runs', client.core.listPodForAllNamespaces({ labelSelector: ownerLabel, timeoutSeconds: 10 }));
+  for (const pod of pods.items) {
+    const labels = pod.metadata?.labels ?? {};
+    const namespace = pod.metadata!.namespace!;
+    if (!abandoned(parseOwner(labels[ownerLabel])) || namespaces.items.some((n) => n.metadata?.name === namespace)) continue;
+    await call(`delete pod ${namespace}/${pod.metadata!.name}`, client.core.deleteNamespacedPod({ name: pod.metadata!.name!, namespace, gracePeriodSeconds: 0 })).catch(() => undefined);
+    say(`pod ${namespace}/${pod.metadata!.name} of run ${labels[runLabel] ?? '?'}`);
+  }
+}

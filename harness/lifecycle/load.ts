@@ -1,0 +1,66 @@
+/**
+ * The load: one driver per run that knows the app's address, the generator the scenario chose, the scratch
+ * folder and where the app's CPU time is read. `measure` runs one phase and says what disturbed it; `run` is the
+ * scenario's plain `load()`: its result becomes the run's load.
+ */
+import type { AppSpec } from '../app.js';
+import { hostProcessCpu, sessionProcessCpu } from '../load/cpu.js';
+import { measureLoad, type Measured } from '../load/measure.js';
+import type { LoadResult } from '../load/types.js';
+import type { DebugSession, Deployment } from '../targets/types.js';
+import type { RunFrame, Use } from './types.js';
+
+/** What a scenario may set about one load phase; the rest comes from the scenario and the command line. */
+export interface LoadRequest {
+  path?: string;
+  durationS?: number;
+  connections?: number;
+}
+
+export interface LoadDriver {
+  /** One phase, measured; warnings about the generator or the neighbours go to the run. */
+  measure(request: LoadRequest, phase?: 'unprofiled'): Promise<Measured>;
+  /** The scenario's `load()`: measured, and recorded as the run's load. */
+  run(request?: LoadRequest): Promise<LoadResult>;
+  /** What a request resolves to, with the scenario's defaults. */
+  resolve(request?: LoadRequest): Required<LoadRequest>;
+}
+
+export interface LoadSpec {
+  generator?: 'autocannon' | 'k6';
+  k6Script?: string;
+  connections?: number;
+}
+
+export async function loading(
+  { frame, app, deployment, debug, spec }: { frame: RunFrame; app: AppSpec; deployment: Deployment; debug: DebugSession; spec: LoadSpec | undefined },
+  use: Use<LoadDriver>,
+): Promise<void> {
+  const appCpu = deployment.hostPid ? hostProcessCpu(deployment.hostPid) : sessionProcessCpu(debug, frame.signal);
+  const generator = spec?.generator ?? 'autocannon';
+  const resolve = (r: LoadRequest = {}): Required<LoadRequest> => ({
+    path: r.path ?? app.loadPath,
+    durationS: r.durationS ?? frame.durationS,
+    connections: r.connections ?? spec?.connections ?? 2,
+  });
+  const measure = async (request: LoadRequest, phase?: 'unprofiled'): Promise<Measured> => {
+    const r = resolve(request);
+    const url = deployment.url + r.path;
+    frame.log(`${phase ? 'load without profiler' : 'load'}: ${generator} ${url}, ${r.connections} connections, ${r.durationS} s`);
+    const measured = await measureLoad({ url, durationS: r.durationS, connections: r.connections, generator, k6Script: spec?.k6Script, scratchDir: frame.scratchDir, signal: frame.signal, appCpu });
+    if (measured.saturation) frame.warn(measured.saturation);
+    if (measured.contention) frame.warn(phase ? `unprofiled phase: ${measured.contention}` : measured.contention);
+    return measured;
+  };
+  await use({
+    measure,
+    resolve,
+    run: async (request = {}) => {
+      if (frame.phases.current() !== 'load + profile') frame.phases.start('load + profile', { seconds: resolve(request).durationS });
+      const measured = await measure(request);
+      frame.evidence.load = measured.load;
+      frame.evidence.series = measured.series ?? null;
+      return measured.load;
+    },
+  });
+}
