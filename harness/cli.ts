@@ -16,6 +16,7 @@ import { percent } from './assert/verdict.js';
 import { createProgress, type ProgressOutput } from './progress.js';
 import { inspectProfile } from './inspect.js';
 import { removeLeftovers } from './leftovers.js';
+export { forceQuit } from './emergency.js';
 import { runScenario } from './run.js';
 import { targetNames } from './targets/index.js';
 import { parsePort, portRange } from './targets/ports.js';

@@ -84,13 +84,19 @@ async function containers(engineChoice: string | undefined, say: (line: string) 
     const engine = await detectEngine(name).catch(() => undefined);
     if (!engine) continue;
     const listed = await engine.run(['ps', '--all', '--filter', `label=${ownerLabel}`, '--format', `{{.Names}}\t{{index .Labels "${ownerLabel}"}}\t{{index .Labels "${runLabel}"}}`], { reject: false, timeoutMs: 30_000 });
-    let any = false;
-    for (const line of listed.stdout.split('\n').filter(Boolean)) {
-      const [container, owner, runId] = line.split('\t');
-      if (!container || !abandoned(parseOwner(owner))) continue;
-      await engine.run(['rm', '--force', '--time', '0', container], { reject: false, timeoutMs: 60_000 });
-      say(`${engine.name} container ${container} of run ${runId ?? '?'}`);
-      any = true;
+    const found = listed.stdout.split('\n').filter(Boolean).map((line) => line.split('\t'));
+    let pending = found.filter(([container, owner]) => container && abandoned(parseOwner(owner)));
+    const any = pending.length > 0;
+    // A debug container joined its app's PID namespace: the engine removes the app only after it. Retry the
+    // ones refused until a pass removes nothing more.
+    for (let pass = 0; pending.length > 0 && pass < 3; pass++) {
+      const refused: typeof pending = [];
+      for (const [container, , runId] of pending) {
+        const r = await engine.run(['rm', '--force', '--time', '0', container!], { reject: false, timeoutMs: 60_000 });
+        if (r.exitCode === 0) say(`${engine.name} container ${container} of run ${runId ?? '?'}`);
+        else refused.push([container!, '', runId ?? '']);
+      }
+      pending = refused;
     }
     // Rootful podman's shared iptables chains, once no container of ours publishes a port any more.
     const clean = path.join(projectRoot, 'hack', 'images', 'netavark-clean');
