@@ -90,14 +90,15 @@ function positiveNumber(value: string): number {
   return n;
 }
 
-export async function main(argv: readonly string[], io: Io = defaultIo, signal?: AbortSignal): Promise<number> {
-  let exitCode: number = ExitCode.pass;
-  const program = new Command('holistic')
-    .description('Load-and-profile scenarios for Python services, debugged from a second container the kubectl debug way.')
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
-    .showHelpAfterError();
+/** What every subcommand's action gets: where to print, the Ctrl-C signal, and how to set the exit code. */
+interface CommandContext {
+  io: Io;
+  signal: AbortSignal | undefined;
+  argv: readonly string[];
+  setExit(code: number): void;
+}
 
+function addRunCommand(program: Command, { io, signal, argv, setExit }: CommandContext): void {
   program
     .command('run')
     .description('run a scenario and write its report')
@@ -165,16 +166,20 @@ export async function main(argv: readonly string[], io: Io = defaultIo, signal?:
       if (summary.error) io.err(`holistic: ${summary.interrupted ? 'interrupted' : 'error'}: ${summary.error}`);
       io.err(`holistic: all runs: ${path.join(opts.out, 'index.html')}`);
       io.out(`${summary.verdict === 'pass' ? 'PASS' : 'FAIL'} ${summary.scenario} on ${summary.target}: report ${path.relative(process.cwd(), path.join(outcome.runDir, 'report.html')) || outcome.runDir}`);
-      exitCode = outcome.exitCode;
+      setExit(outcome.exitCode);
     });
+}
 
+function addListCommand(program: Command, { io, signal, setExit }: CommandContext): void {
   program
     .command('list')
     .description('list the scenarios')
     .action(async () => {
       for (const s of await listScenarios()) io.out(`${s.name.padEnd(20)} ${s.description}`);
     });
+}
 
+function addInspectCommand(program: Command, { io, signal, setExit }: CommandContext): void {
   program
     .command('inspect')
     .description('read a profile taken anywhere (py-spy raw, flame graph SVG, speedscope) and print its hotspots')
@@ -194,9 +199,11 @@ export async function main(argv: readonly string[], io: Io = defaultIo, signal?:
         });
         if (result.verdict) io.out(formatVerdict(result.verdict));
       }
-      if (result.verdict && !result.verdict.pass) exitCode = ExitCode.verdictFailed;
+      if (result.verdict && !result.verdict.pass) setExit(ExitCode.verdictFailed);
     });
+}
 
+function addDownCommand(program: Command, { io, signal, setExit }: CommandContext): void {
   program
     .command('down')
     .description('remove what killed runs left behind, and delete the kind cluster (KIND_CLUSTER, default kind) or k3d cluster (K3D_CLUSTER) that runs reuse')
@@ -209,7 +216,9 @@ export async function main(argv: readonly string[], io: Io = defaultIo, signal?:
       const { deleteCluster } = await import('./targets/kind.js');
       await deleteCluster(say, signal);
     });
+}
 
+function addDoctorCommand(program: Command, { io, signal, setExit }: CommandContext): void {
   program
     .command('doctor')
     .description('check what each target needs on this machine, with a fix for each missing piece')
@@ -220,9 +229,20 @@ export async function main(argv: readonly string[], io: Io = defaultIo, signal?:
     .action(async (opts: { target?: string; engine?: string; kubeconfig?: string; context?: string }) => {
       const reports = await doctor(opts);
       io.out(formatDoctor(reports));
-      for (const line of await removeLeftovers(opts, (l) => io.err(`holistic: ${l}`))) io.out(line);
-      exitCode = reports.some((r) => r.usable) ? ExitCode.pass : ExitCode.prerequisite;
+      await removeLeftovers(opts, (line) => io.err(`holistic: ${line}`));
+      setExit(reports.some((r) => r.usable) ? ExitCode.pass : ExitCode.prerequisite);
     });
+}
+
+export async function main(argv: readonly string[], io: Io = defaultIo, signal?: AbortSignal): Promise<number> {
+  let exitCode: number = ExitCode.pass;
+  const program = new Command('holistic')
+    .description('Load-and-profile scenarios for Python services, debugged from a second container the kubectl debug way.')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    .showHelpAfterError();
+  const context: CommandContext = { io, signal, argv, setExit: (code) => (exitCode = code) };
+  for (const add of [addRunCommand, addListCommand, addInspectCommand, addDownCommand, addDoctorCommand]) add(program, context);
 
   try {
     await program.parseAsync(argv);

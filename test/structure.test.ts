@@ -23,3 +23,24 @@ test('harness/ and scenarios/: no cycles, no upward imports', async () => {
     process.chdir(previous);
   }
 });
+
+test('no function in harness/ is longer than 80 lines (a long one is several stages in one)', async () => {
+  const ts = (await import('typescript')).default;
+  const { readdir, readFile } = await import('node:fs/promises');
+  const path = await import('node:path');
+  const files = (await readdir(path.join(projectRoot, 'harness'), { recursive: true })).filter((f) => f.endsWith('.ts'));
+  const long: string[] = [];
+  for (const file of files) {
+    const source = ts.createSourceFile(file, await readFile(path.join(projectRoot, 'harness', file), 'utf8'), ts.ScriptTarget.Latest, true);
+    const visit = (node: import('typescript').Node): void => {
+      if (ts.isFunctionLike(node) && 'body' in node && node.body) {
+        const lines = source.getLineAndCharacterOfPosition(node.getEnd()).line - source.getLineAndCharacterOfPosition(node.getStart()).line + 1;
+        if (lines > 80) long.push(`harness/${file}:${source.getLineAndCharacterOfPosition(node.getStart()).line + 1} (${lines} lines)`);
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
+  }
+  expect(files.length).toBeGreaterThan(80);
+  expect(long).toEqual([]);
+});

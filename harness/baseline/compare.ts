@@ -63,147 +63,157 @@ const MIN_CPU_REQUESTS = 3;
 /** Hotspots are compared when either run gives them at least this self share. */
 const HOTSPOT_FLOOR = 0.01;
 
+/** One metric of the gate: which threshold applies, and how a baseline and a run compare on it. */
+interface MetricDefinition {
+  key: Metric;
+  compare(baseline: Baseline, current: CurrentRun, thresholds: ResolvedThresholds): Comparison[];
+}
+
+/**
+ * Every metric the gate compares, in the order they are reported. Each is one entry: a new metric is one more
+ * definition here (and its threshold in thresholds.ts).
+ */
+const metrics: readonly MetricDefinition[] = [
+  { key: 'cpuPerRequest', compare: compareCpuPerRequest },
+  { key: 'throughput', compare: compareThroughput },
+  { key: 'p50', compare: (b, c, t) => [compareLatency('p50', 0.5, b, c, t)] },
+  { key: 'p90', compare: (b, c, t) => [compareLatency('p90', 0.9, b, c, t)] },
+  { key: 'p99', compare: (b, c, t) => [compareLatency('p99', 0.99, b, c, t)] },
+  { key: 'hotspots', compare: compareHotspots },
+];
+
 export function compareToBaseline(baseline: Baseline, current: CurrentRun, thresholds: ResolvedThresholds): Comparison[] {
-  const out: Comparison[] = [];
-  const conf = thresholds.confidence;
+  return metrics.flatMap((m) => m.compare(baseline, current, thresholds));
+}
+
+type Fields = Omit<Comparison, 'key' | 'gated' | 'threshold' | 'outcome' | 'advice'> & { halfWidth: number; worse: boolean };
+
+/**
+ * A comparison from its measured fields: regressed when worse beyond the threshold (the caller says, since the
+ * direction differs per metric), inconclusive when the interval is wider than the threshold, pass otherwise.
+ */
+function outcomeOf(key: Metric, thresholds: ResolvedThresholds, threshold: number, f: Fields, durationS: number): Comparison {
+  const { halfWidth, worse, ...fields } = f;
+  const outcome: Outcome = worse ? 'regressed' : halfWidth > threshold ? 'inconclusive' : 'pass';
+  const c: Comparison = { key, gated: thresholds.gate.includes(key), threshold, outcome, ...fields };
+  if (outcome === 'inconclusive') c.advice = longerRun(durationS, halfWidth, threshold, f.unit);
+  return c;
+}
+
+function inconclusive(key: Metric, thresholds: ResolvedThresholds, metric: string, base: number, current: number, threshold: number, unit: Comparison['unit'], method: string, advice: string): Comparison {
+  return { key, gated: thresholds.gate.includes(key), metric, outcome: 'inconclusive', baseline: base, current, change: NaN, low: NaN, high: NaN, threshold, unit, method, advice };
+}
+
+function compareCpuPerRequest(baseline: Baseline, current: CurrentRun, thresholds: ResolvedThresholds): Comparison[] {
+  const t = thresholds.cpuPerRequest;
+  const method = 'app CPU time (utime + stime, idle to idle) / requests sent; interval = /proc tick bound (10 ms per reading)';
+  const cpuA = baseline.series?.app_cpu_s;
+  const cpuB = current.series?.app_cpu_s;
+  const nA = baseline.series?.requests_sent ?? 0;
+  const nB = current.series?.requests_sent ?? 0;
+  const no = (advice: string, a = NaN, b = NaN) => [inconclusive('cpuPerRequest', thresholds, 'cpu per request', a, b, t, 'relative', method, advice)];
+  if (cpuA === undefined || cpuB === undefined) {
+    return no(`no app CPU time in ${cpuA === undefined ? 'the baseline' : 'this run'}: the target gives no host PID of the app, or the app never went idle after the load (gate without cpuPerRequest: Scenario.regression.gate)`);
+  }
+  if (nA < MIN_CPU_REQUESTS || nB < MIN_CPU_REQUESTS) {
+    return no(
+      `${Math.min(nA, nB)} requests; at least ${MIN_CPU_REQUESTS} are needed in each run: run with --duration ${Math.ceil((current.durationS * MIN_CPU_REQUESTS) / Math.max(Math.min(nA, nB), 1)) + 1} or more`,
+      (cpuA * 1000) / Math.max(nA, 1),
+      (cpuB * 1000) / Math.max(nB, 1),
+    );
+  }
+  // Counted from idle to idle, every request sent is in the window whole: what is left is /proc's 10 ms tick at
+  // both readings. Run-to-run variation of the machine itself is what the threshold absorbs (npm run bench).
+  const rA = cpuA / nA;
+  const rB = cpuB / nB;
+  const change = rB / rA - 1;
+  const low = Math.max(cpuB - 0.02, 0) / nB / ((cpuA + 0.02) / nA) - 1;
+  const high = (cpuB + 0.02) / nB / (Math.max(cpuA - 0.02, 1e-9) / nA) - 1;
+  return [
+    outcomeOf('cpuPerRequest', thresholds, t, {
+      metric: 'cpu per request', baseline: rA * 1000, current: rB * 1000, change, low, high, unit: 'relative',
+      method: `${method} (${nA} vs ${nB} requests, ${cpuA.toFixed(2)} vs ${cpuB.toFixed(2)} CPU s)`,
+      halfWidth: (high - low) / 2, worse: change > t && low > 0,
+    }, current.durationS),
+  ];
+}
+
+function compareThroughput(baseline: Baseline, current: CurrentRun, thresholds: ResolvedThresholds): Comparison[] {
+  const t = thresholds.throughput;
+  const method = 'Welch t-test on mean latency (closed loop: throughput = connections / mean latency)';
   const a = baseline.series;
   const b = current.series;
+  const na = a?.latencies_ms.length ?? 0;
+  const nb = b?.latencies_ms.length ?? 0;
+  if (!a || !b || na < MIN_REQUESTS || nb < MIN_REQUESTS) {
+    const n = Math.min(na, nb);
+    return [inconclusive('throughput', thresholds, 'throughput', baseline.load?.rps ?? NaN, current.rps ?? NaN, t, 'relative', method,
+      !a || !b ? `no per-request latencies in ${!a ? 'the baseline' : 'this run'} (k6 summaries carry none)`
+        : `${n} requests; at least ${MIN_REQUESTS} are needed in each run: run with --duration ${Math.ceil((current.durationS * MIN_REQUESTS) / Math.max(n, 1))} or more`)];
+  }
+  // Little's law: with a fixed number of keep-alive connections each waiting for its answer, throughput is
+  // connections / mean latency. Testing the mean of every request's latency uses hundreds of samples where
+  // per-second counts give a handful, and is not quantised at low rates (bcrypt: ~5 req/s, 0-10 per second).
+  const w = welch(a.latencies_ms, b.latencies_ms, thresholds.confidence);
+  const change = 1 / (1 + w.relative) - 1;
+  const low = 1 / (1 + w.high) - 1;
+  const high = w.low <= -1 ? Infinity : 1 / (1 + w.low) - 1;
+  return [
+    outcomeOf('throughput', thresholds, t, {
+      metric: 'throughput', baseline: baseline.load?.rps ?? NaN, current: current.rps ?? NaN, change, low, high, unit: 'relative',
+      method: `${method}, ${na} vs ${nb} requests, p=${formatP(w.p)}`, halfWidth: (high - low) / 2, worse: change < -t && high < 0,
+    }, current.durationS),
+  ];
+}
 
-  {
-    const t = thresholds.cpuPerRequest;
-    const method = 'app CPU time (utime + stime, idle to idle) / requests sent; interval = /proc tick bound (10 ms per reading)';
-    const cpuA = a?.app_cpu_s;
-    const cpuB = b?.app_cpu_s;
-    const nA = a?.requests_sent ?? 0;
-    const nB = b?.requests_sent ?? 0;
-    if (cpuA === undefined || cpuB === undefined) {
-      out.push(inconclusive('cpu per request', NaN, NaN, t, 'relative', method,
-        `no app CPU time in ${cpuA === undefined ? 'the baseline' : 'this run'}: the target gives no host PID of the app, or the app never went idle after the load (gate without cpuPerRequest: Scenario.regression.gate)`));
-    } else if (nA < MIN_CPU_REQUESTS || nB < MIN_CPU_REQUESTS) {
-      out.push(inconclusive('cpu per request', (cpuA * 1000) / Math.max(nA, 1), (cpuB * 1000) / Math.max(nB, 1), t, 'relative', method,
-        `${Math.min(nA, nB)} requests; at least ${MIN_CPU_REQUESTS} are needed in each run: run with --duration ${Math.ceil((current.durationS * MIN_CPU_REQUESTS) / Math.max(Math.min(nA, nB), 1)) + 1} or more`));
-    } else {
-      // Counted from idle to idle, every request sent is in the window whole: what is left is /proc's 10 ms
-      // tick at both readings. Run-to-run variation of the machine itself is what the threshold absorbs
-      // (measured by \`npm run bench\`; README).
-      const rA = cpuA / nA;
-      const rB = cpuB / nB;
-      const change = rB / rA - 1;
-      const low = Math.max(cpuB - 0.02, 0) / nB / ((cpuA + 0.02) / nA) - 1;
-      const high = (cpuB + 0.02) / nB / (Math.max(cpuA - 0.02, 1e-9) / nA) - 1;
-      const halfWidth = (high - low) / 2;
-      const c: Comparison = {
-        metric: 'cpu per request', baseline: rA * 1000, current: rB * 1000, change, low, high, threshold: t, unit: 'relative',
-        method: `${method} (${nA} vs ${nB} requests, ${cpuA.toFixed(2)} vs ${cpuB.toFixed(2)} CPU s)`,
-        outcome: change > t && low > 0 ? 'regressed' : halfWidth > t ? 'inconclusive' : 'pass',
-        key: 'cpuPerRequest', gated: false,
-      };
-      if (c.outcome === 'inconclusive') c.advice = longerRun(current.durationS, halfWidth, t);
-      out.push(c);
-    }
+function compareLatency(key: 'p50' | 'p90' | 'p99', q: number, baseline: Baseline, current: CurrentRun, thresholds: ResolvedThresholds): Comparison {
+  const t = thresholds[key];
+  const need = Math.ceil(TAIL_OBSERVATIONS / Math.min(q, 1 - q));
+  const method = `bootstrap of the ${key} ratio over per-request latencies`;
+  const a = baseline.series;
+  const b = current.series;
+  const na = a?.latencies_ms.length ?? 0;
+  const nb = b?.latencies_ms.length ?? 0;
+  if (!a || !b || na < need || nb < need) {
+    const n = Math.min(na, nb);
+    return inconclusive(key, thresholds, `latency ${key}`, baseline.load?.[`${key}_ms`] ?? NaN, current.load?.[`${key}_ms`] ?? NaN, t, 'relative', method,
+      `${n} requests; ${key} needs at least ${need} in each run for ${TAIL_OBSERVATIONS} beyond it: ` +
+        (n > 0 ? `run with --duration ${Math.ceil((current.durationS * need) / n)} or more` : 'the run has no per-request latencies'));
   }
+  const r = bootstrapQuantileRatio(a.latencies_ms, b.latencies_ms, q, { confidence: thresholds.confidence });
+  return outcomeOf(key, thresholds, t, {
+    metric: `latency ${key}`, baseline: round(quantileOf(a.latencies_ms, q)), current: round(quantileOf(b.latencies_ms, q)),
+    change: r.ratio - 1, low: r.low - 1, high: r.high - 1, unit: 'relative', method: `${method} (${na} vs ${nb} requests)`,
+    halfWidth: (r.high - r.low) / 2, worse: r.ratio - 1 > t && r.low > 1,
+  }, current.durationS);
+}
 
-  {
-    const t = thresholds.throughput;
-    const method = 'Welch t-test on mean latency (closed loop: throughput = connections / mean latency)';
-    const na = a?.latencies_ms.length ?? 0;
-    const nb = b?.latencies_ms.length ?? 0;
-    if (!a || !b || na < MIN_REQUESTS || nb < MIN_REQUESTS) {
-      const n = Math.min(na, nb);
-      out.push(inconclusive('throughput', baseline.load?.rps ?? NaN, current.rps ?? NaN, t, 'relative', method,
-        !a || !b ? `no per-request latencies in ${!a ? 'the baseline' : 'this run'} (k6 summaries carry none)`
-          : `${n} requests; at least ${MIN_REQUESTS} are needed in each run: run with --duration ${Math.ceil((current.durationS * MIN_REQUESTS) / Math.max(n, 1))} or more`));
-    } else {
-      // Little's law: with a fixed number of keep-alive connections each waiting for its answer, throughput is
-      // connections / mean latency. Testing the mean of every request's latency uses hundreds of samples where
-      // per-second counts give a handful, and is not quantised at low rates (bcrypt: ~5 req/s, 0-10 per second).
-      const w = welch(a.latencies_ms, b.latencies_ms, conf);
-      const change = 1 / (1 + w.relative) - 1;
-      const low = 1 / (1 + w.high) - 1;
-      const high = w.low <= -1 ? Infinity : 1 / (1 + w.low) - 1;
-      const halfWidth = (high - low) / 2;
-      const regressed = change < -t && high < 0;
-      const c: Comparison = {
-        metric: 'throughput', baseline: baseline.load?.rps ?? NaN, current: current.rps ?? NaN, change, low, high,
-        threshold: t, unit: 'relative', method: `${method}, ${na} vs ${nb} requests, p=${formatP(w.p)}`,
-        outcome: regressed ? 'regressed' : halfWidth > t ? 'inconclusive' : 'pass',
-        key: 'hotspots', gated: false,
-      };
-      if (c.outcome === 'inconclusive') c.advice = longerRun(current.durationS, halfWidth, t);
-      out.push(c);
-    }
+function compareHotspots(baseline: Baseline, current: CurrentRun, thresholds: ResolvedThresholds): Comparison[] {
+  const t = thresholds.hotspotPoints;
+  const A = baseline.hotspots;
+  const B = current.hotspots;
+  const key = (f: BaselineFrame) => `${f.name} (${f.file ?? '?'})`;
+  const names = new Map<string, BaselineFrame>();
+  for (const [h, f] of [[A, A.frames], [B, B.frames]] as const) {
+    for (const frame of f.filter((x) => h.totalSamples > 0 && x.samples / h.totalSamples >= HOTSPOT_FLOOR).slice(0, 5)) names.set(key(frame), frame);
   }
-
-  for (const [key, q] of [['p50', 0.5], ['p90', 0.9], ['p99', 0.99]] as const) {
-    const t = thresholds[key];
-    const need = Math.ceil(TAIL_OBSERVATIONS / Math.min(q, 1 - q));
-    const method = `bootstrap of the ${key} ratio over per-request latencies`;
-    const na = a?.latencies_ms.length ?? 0;
-    const nb = b?.latencies_ms.length ?? 0;
-    if (!a || !b || na < need || nb < need) {
-      const n = Math.min(na, nb);
-      out.push(inconclusive(`latency ${key}`, baseline.load?.[`${key}_ms`] ?? NaN, current.load?.[`${key}_ms`] ?? NaN, t, 'relative', method,
-        `${n} requests; ${key} needs at least ${need} in each run for ${TAIL_OBSERVATIONS} beyond it: ` +
-          (n > 0 ? `run with --duration ${Math.ceil((current.durationS * need) / n)} or more` : 'the run has no per-request latencies')));
-      continue;
-    }
-    const r = bootstrapQuantileRatio(a.latencies_ms, b.latencies_ms, q, { confidence: conf });
-    const halfWidth = (r.high - r.low) / 2;
-    const regressed = r.ratio - 1 > t && r.low > 1;
-    const c: Comparison = {
-      metric: `latency ${key}`, baseline: round(quantileOf(a.latencies_ms, q)), current: round(quantileOf(b.latencies_ms, q)),
-      change: r.ratio - 1, low: r.low - 1, high: r.high - 1, threshold: t, unit: 'relative', method: `${method} (${na} vs ${nb} requests)`,
-      outcome: regressed ? 'regressed' : halfWidth > t ? 'inconclusive' : 'pass',
-      key: 'hotspots', gated: false,
-    };
-    if (c.outcome === 'inconclusive') c.advice = longerRun(current.durationS, halfWidth, t);
-    out.push(c);
-  }
-
-  {
-    const t = thresholds.hotspotPoints;
-    const A = baseline.hotspots;
-    const B = current.hotspots;
-    const key = (f: BaselineFrame) => `${f.name} (${f.file ?? '?'})`;
-    const names = new Map<string, BaselineFrame>();
-    for (const [h, f] of [[A, A.frames], [B, B.frames]] as const) {
-      for (const frame of f.filter((x) => h.totalSamples > 0 && x.samples / h.totalSamples >= HOTSPOT_FLOOR).slice(0, 5)) names.set(key(frame), frame);
-    }
-    for (const [label] of names) {
-      const kA = A.frames.find((f) => key(f) === label)?.samples ?? 0;
-      const kB = B.frames.find((f) => key(f) === label)?.samples ?? 0;
-      const method = `Newcombe interval of the share difference (${A.totalSamples} vs ${B.totalSamples} samples)`;
-      if (A.totalSamples === 0 || B.totalSamples === 0) {
-        out.push(inconclusive(`hotspot ${label}`, NaN, NaN, t, 'points', method, 'a profile without samples'));
-        continue;
-      }
-      const d = shareDifference(kA, A.totalSamples, kB, B.totalSamples, conf);
-      const halfWidth = (d.high - d.low) / 2;
-      const regressed = d.estimate > t && d.low > 0;
-      const c: Comparison = {
-        metric: `hotspot ${label}`, baseline: kA / A.totalSamples, current: kB / B.totalSamples, change: d.estimate, low: d.low, high: d.high,
-        threshold: t, unit: 'points', method, outcome: regressed ? 'regressed' : halfWidth > t ? 'inconclusive' : 'pass',
-        key: 'hotspots', gated: false,
-      };
-      if (c.outcome === 'inconclusive') c.advice = longerRun(current.durationS, halfWidth, t, 'points');
-      out.push(c);
-    }
-  }
-  for (const c of out) {
-    c.key = c.metric === 'cpu per request' ? 'cpuPerRequest' : c.metric === 'throughput' ? 'throughput' : c.metric.startsWith('latency ') ? (c.metric.slice(8) as Metric) : 'hotspots';
-    c.gated = thresholds.gate.includes(c.key);
-  }
-  return out;
+  return [...names.keys()].map((label) => {
+    const kA = A.frames.find((f) => key(f) === label)?.samples ?? 0;
+    const kB = B.frames.find((f) => key(f) === label)?.samples ?? 0;
+    const method = `Newcombe interval of the share difference (${A.totalSamples} vs ${B.totalSamples} samples)`;
+    if (A.totalSamples === 0 || B.totalSamples === 0) return inconclusive('hotspots', thresholds, `hotspot ${label}`, NaN, NaN, t, 'points', method, 'a profile without samples');
+    const d = shareDifference(kA, A.totalSamples, kB, B.totalSamples, thresholds.confidence);
+    return outcomeOf('hotspots', thresholds, t, {
+      metric: `hotspot ${label}`, baseline: kA / A.totalSamples, current: kB / B.totalSamples, change: d.estimate, low: d.low, high: d.high,
+      unit: 'points', method, halfWidth: (d.high - d.low) / 2, worse: d.estimate > t && d.low > 0,
+    }, current.durationS);
+  });
 }
 
 /** The interval narrows with the square root of the samples: how long until it is as narrow as the threshold. */
 function longerRun(durationS: number, halfWidth: number, threshold: number, unit: Comparison['unit'] = 'relative'): string {
   const factor = (halfWidth / threshold) ** 2 * 1.2;
   return `the interval (±${fmt(halfWidth, unit)}) is wider than the threshold: run with --duration ${Math.ceil(durationS * factor)} or more`;
-}
-
-function inconclusive(metric: string, base: number, current: number, threshold: number, unit: Comparison['unit'], method: string, advice: string): Comparison {
-  return { key: 'hotspots', gated: false, metric, outcome: 'inconclusive', baseline: base, current, change: NaN, low: NaN, high: NaN, threshold, unit, method, advice };
 }
 
 export function comparisonVerdict(c: Comparison, confidence: number): Verdict {
