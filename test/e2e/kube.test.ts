@@ -181,6 +181,41 @@ describe.skipIf(!kubeconfig)('kind target, with a FAKE kind binary standing in f
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  test('crash-on-start on kind: the cluster is made ready first (listed, images loaded), then the copy names the bad setting', async ({ out }) => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'holistic-fakekind-'));
+    try {
+      const kc = new KubeConfig();
+      kc.loadFromFile(kubeconfig!);
+      const current = kc.getCurrentContext();
+      const exported = JSON.parse(kc.exportConfig()) as { contexts: { name: string }[]; 'current-context': string };
+      exported.contexts = exported.contexts.map((c) => (c.name === current ? { ...c, name: 'kind-holistic-fake' } : c));
+      await writeFile(`${dir}/kubeconfig`, JSON.stringify(exported));
+      const log = `${dir}/kind.log`;
+      const r = await holistic(['run', 'crash-on-start', '--target', 'kind', '--out', out], {
+        env: {
+          PATH: `${path.join(import.meta.dirname, '..', 'fixtures', 'fake-bin')}:${process.env.PATH}`,
+          KUBECONFIG: `${dir}/kubeconfig`,
+          KIND_CLUSTER: 'holistic-fake',
+          FAKE_KIND_LOG: log,
+          FAKE_KIND_CLUSTERS: 'holistic-fake',
+          HOLISTIC_CLUSTER_DIR: path.dirname(kubeconfig!),
+        },
+      });
+      expect(r.exitCode, r.all).toBe(0);
+      expect((await readFile(log, 'utf8')).trim().split('\n')).toEqual([
+        'kind get clusters',
+        'kind load docker-image localhost/badapp:latest --name holistic-fake',
+        'kind load docker-image localhost/debug-tools:latest --name holistic-fake',
+      ]);
+      const summary = await readSummary(await runFolder(out));
+      expect(summary).toMatchObject({ target: 'kind', verdict: 'pass' });
+      expect(summary.verdicts.find((v) => v.name === 'bad setting named')?.actual).toBe('BADAPP_CACHE_TTL_S="forever"');
+      expect(await leftovers(summary.runId)).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe.skipIf(!kubeconfig)('beyond CPU on the kube target', () => {
