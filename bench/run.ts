@@ -5,6 +5,7 @@
  *      duration (setup: app start + health; teardown: stop + reports).
  *   2. The profile readers' speed and memory on 5k- and 50k-frame profiles: raw, speedscope (holistic's export
  *      of the same profile) and flame graph SVG, each as a ratio to raw.
+ *   3. With --kills-only: runs killed (SIGKILL, force quit) at random phases, and what `holistic down` leaves.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -19,6 +20,7 @@ import { parseSpeedscope, toSpeedscope } from '../harness/profile/speedscope.js'
 import { runScenario } from '../harness/run.js';
 import cpuHotspot from '../scenarios/cpu-hotspot.js';
 import { gateBench, observerBench } from './gate.js';
+import { killsBench } from './kills.js';
 import { syntheticRaw } from './synthetic.js';
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
@@ -127,6 +129,11 @@ async function timeIt(fn: () => unknown): Promise<{ ms: number; heapMb: number }
 }
 
 console.log(`holistic bench on ${os.cpus().length} cores, node ${process.version}`);
+// --kills-only: killed runs and leaks (--kill-runs, default 20 per target).
+if (args.has('kills-only')) {
+  await killsBench(Number(args.get('kill-runs') ?? 20));
+  process.exit(0);
+}
 // --gate-only / --observer-only run just that section; --gate-trials (default 10), --gate-duration (default 5).
 if (!args.has('readers-only') && !args.has('observer-only')) await gateBench(Number(args.get('gate-trials') ?? 10), Number(args.get('gate-duration') ?? 5));
 if (!args.has('readers-only') && !args.has('gate-only')) await observerBench(Number(args.get('observer-trials') ?? 3), Number(args.get('observer-duration') ?? 6));
