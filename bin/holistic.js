@@ -1,9 +1,18 @@
 #!/usr/bin/env node
-// Entry point of the `holistic` command: TypeScript runs directly through tsx (no build step).
-import { register } from 'tsx/esm/api';
+// Entry point of the `holistic` command. In the installed package it runs the compiled JavaScript (dist/); in a
+// source checkout (harness/cli.ts beside it) it runs the TypeScript through tsx, so edits need no build step.
+import { existsSync } from 'node:fs';
 
-register();
-const { main, forceQuit } = await import('../harness/cli.ts');
+const source = new URL('../harness/cli.ts', import.meta.url);
+let cli;
+if (existsSync(source)) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  cli = await import(source.href);
+} else {
+  cli = await import('../dist/harness/cli.js');
+}
+const { main, forceQuit } = cli;
 
 const controller = new AbortController();
 let interrupts = 0;

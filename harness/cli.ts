@@ -6,21 +6,16 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import path from 'node:path';
 import { parseAppEnv } from './app.js';
-import { formatVerdict } from './assert/format.js';
-import { doctor, formatDoctor } from './doctor.js';
-import { ExitCode, exitCodeOf, HolisticError } from './errors.js';
-import { formatLoad } from './load/autocannon.js';
-import { formatObserver } from './observer/effect.js';
-import { formatInfo } from './baseline/gate.js';
 import { percent } from './assert/verdict.js';
-import { createProgress, type ProgressOutput } from './progress.js';
-import { inspectProfile } from './inspect.js';
-import { removeLeftovers } from './leftovers.js';
-export { forceQuit } from './emergency.js';
-import { runScenario } from './run.js';
+import { ExitCode, exitCodeOf, HolisticError } from './errors.js';
+import type { ProgressOutput } from './progress.js';
 import { targetNames } from './targets/index.js';
 import { parsePort, portRange } from './targets/ports.js';
 import { listScenarios, loadScenario } from './scenarios.js';
+export { forceQuit } from './emergency.js';
+
+// Each subcommand loads what it needs when it runs: `holistic --help` and `holistic list` must start fast, and
+// only a run needs the load generators, the readers and the renderers (and only a cluster the Kubernetes client).
 
 interface Io {
   out: (text: string) => void;
@@ -90,6 +85,26 @@ function positiveNumber(value: string): number {
   return n;
 }
 
+function addInitCommand(program: Command, { io }: CommandContext): void {
+  program
+    .command('init')
+    .description('add holistic to your repository: a scenario for your service, a vitest test (if you use vitest), a CI workflow')
+    .requiredOption('--name <name>', 'your service, lowercase letters, digits and dashes')
+    .option('--command <argv>', 'how to start it locally ({python}: holistic\'s Python; it gets PORT and HOST)', 'python -m app')
+    .option('--port <n>', 'the port it listens on in its container', portNumber, 8000)
+    .option('--image <image>', 'its image, for the container and Kubernetes targets')
+    .option('--health-path <path>', 'a cheap path that answers 2xx once it is ready', '/healthz')
+    .option('--load-path <path>', 'the path to put load on', '/')
+    .option('--requirements <file>', 'pip requirements for the local run (relative to the repository)')
+    .option('--dir <dir>', 'the repository', '.')
+    .action(async (opts: { name: string; command: string; port: number; image?: string; healthPath: string; loadPath: string; requirements?: string; dir: string }) => {
+      const { writeInit } = await import('./init.js');
+      const written = await writeInit({ ...opts, dir: path.resolve(opts.dir) });
+      for (const file of written) io.out(`wrote ${file}`);
+      io.out(`next: npx holistic run holistic/${opts.name}.ts --target local`);
+    });
+}
+
 /** What every subcommand's action gets: where to print, the Ctrl-C signal, and how to set the exit code. */
 interface CommandContext {
   io: Io;
@@ -129,6 +144,7 @@ function addRunCommand(program: Command, { io, signal, argv, setExit }: CommandC
         throw new HolisticError((error as Error).message, ExitCode.usage);
       }
       const scenario = await loadScenario(name);
+      const [{ runScenario }, { createProgress }, { printOutcome }] = await Promise.all([import('./run.js'), import('./progress.js'), import('./cli-print.js')]);
       const progress = createProgress(io.tty, io.err);
       const outcome = await runScenario(scenario, {
         target: opts.target,
@@ -154,18 +170,7 @@ function addRunCommand(program: Command, { io, signal, argv, setExit }: CommandC
         log: (line) => progress.log(line),
         onPhase: (event) => progress.onPhase(event),
       }).finally(() => progress.stop());
-      const { summary } = outcome;
-      for (const verdict of summary.verdicts) io.out(formatVerdict(verdict));
-      if (summary.hotspots.length) {
-        const top = summary.hotspots[0]!;
-        io.out(`top hotspot: ${top.name} (${top.file ?? '?'}) self ${percent(top.self)} of ${summary.samples} samples`);
-      }
-      if (summary.load) io.out(`load: ${formatLoad(summary.load)}`);
-      if (summary.observer) io.out(formatObserver(summary.observer));
-      for (const c of summary.baseline?.comparisons.filter((x) => !x.gated) ?? []) io.out(formatInfo(c));
-      if (summary.error) io.err(`holistic: ${summary.interrupted ? 'interrupted' : 'error'}: ${summary.error}`);
-      io.err(`holistic: all runs: ${path.join(opts.out, 'index.html')}`);
-      io.out(`${summary.verdict === 'pass' ? 'PASS' : 'FAIL'} ${summary.scenario} on ${summary.target}: report ${path.relative(process.cwd(), path.join(outcome.runDir, 'report.html')) || outcome.runDir}`);
+      printOutcome(io, outcome, opts.out);
       setExit(outcome.exitCode);
     });
 }
@@ -190,6 +195,7 @@ function addInspectCommand(program: Command, { io, signal, setExit }: CommandCon
     .option('--file-root <dir>', 'speedscope: strip this source root from absolute file paths (repeatable)', collect, [])
     .option('--json', 'print the result as JSON')
     .action(async (file: string, opts: { top: number; expectHotspot?: string; minShare: number; fileRoot: string[]; json?: boolean }) => {
+      const [{ inspectProfile }, { formatVerdict }] = await Promise.all([import('./inspect.js'), import('./assert/format.js')]);
       const result = await inspectProfile(file, { top: opts.top, expectHotspot: opts.expectHotspot, minShare: opts.minShare, fileRoots: opts.fileRoot });
       if (opts.json) io.out(JSON.stringify(result, null, 2));
       else {
@@ -211,6 +217,7 @@ function addDownCommand(program: Command, { io, signal, setExit }: CommandContex
     .option('--context <name>', 'kubeconfig context')
     .action(async (opts: { kubeconfig?: string; context?: string }) => {
       const say = (line: string) => io.err(`holistic: ${line}`);
+      const { removeLeftovers } = await import('./leftovers.js');
       const removed = await removeLeftovers(opts, say);
       if (removed.length === 0) say('no leftovers of killed runs');
       const { deleteCluster } = await import('./targets/kind.js');
@@ -227,6 +234,7 @@ function addDoctorCommand(program: Command, { io, signal, setExit }: CommandCont
     .option('--kubeconfig <file>', 'kubeconfig for the kube target')
     .option('--context <name>', 'kubeconfig context for the kube target')
     .action(async (opts: { target?: string; engine?: string; kubeconfig?: string; context?: string }) => {
+      const [{ doctor, formatDoctor }, { removeLeftovers }] = await Promise.all([import('./doctor.js'), import('./leftovers.js')]);
       const reports = await doctor(opts);
       io.out(formatDoctor(reports));
       await removeLeftovers(opts, (line) => io.err(`holistic: ${line}`));
@@ -242,7 +250,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo, signal?:
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .showHelpAfterError();
   const context: CommandContext = { io, signal, argv, setExit: (code) => (exitCode = code) };
-  for (const add of [addRunCommand, addListCommand, addInspectCommand, addDownCommand, addDoctorCommand]) add(program, context);
+  for (const add of [addRunCommand, addListCommand, addInspectCommand, addDownCommand, addDoctorCommand, addInitCommand]) add(program, context);
 
   try {
     await program.parseAsync(argv);

@@ -45,20 +45,8 @@ export class CommandError extends Error {
   }
 }
 
-/** Quote an argv so it can be pasted into a POSIX shell. */
-export function prettyCommand(file: string, args: readonly string[] = []): string {
-  return [file, ...args].map(shellQuote).join(' ');
-}
-
-function shellQuote(arg: string): string {
-  if (arg !== '' && /^[\w@%+=:,./-]+$/.test(arg)) return arg;
-  return `'${arg.replaceAll("'", `'\\''`)}'`;
-}
-
-export function tail(text: string, lines = 12): string {
-  const all = text.trimEnd().split('\n');
-  return all.slice(-lines).join('\n');
-}
+export { prettyCommand, tail } from './text.js';
+import { prettyCommand, tail } from './text.js';
 
 export async function run(file: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
   const command = prettyCommand(file, args);

@@ -8,8 +8,10 @@ export type { CrashContext, CrashScenario, RunBasics, Scenario, ScenarioContext 
 export { defineApp } from './app.js';
 export type { AppSpec, LocalAppSpec } from './app.js';
 
-// Running one
-export { runScenario } from './run.js';
+// Running one (loaded when called: a scenario file imports this module, and listing scenarios must stay fast)
+export async function runScenario(...args: Parameters<typeof import('./run.js').runScenario>): ReturnType<typeof import('./run.js').runScenario> {
+  return (await import('./run.js')).runScenario(...args);
+}
 export type { RunOptions, RunOutcome } from './run.js';
 export type { Attach, Attached, AttachOptions } from './lifecycle/attach.js';
 export type { LoadRequest, LoadSpec } from './lifecycle/load.js';

@@ -4,13 +4,15 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UsageError } from './errors.js';
-import { projectRoot } from './paths.js';
+import { compiled, projectRoot } from './paths.js';
 import type { CrashScenario, Scenario } from './scenario.js';
 
-export const scenariosDir = path.join(projectRoot, 'scenarios');
+/** The built-in scenarios: their sources in a checkout, their compiled JavaScript in the installed package. */
+export const scenariosDir = compiled ? path.join(projectRoot, 'dist', 'scenarios') : path.join(projectRoot, 'scenarios');
+const ext = compiled ? '.js' : '.ts';
 
 export async function listScenarios(): Promise<(Scenario | CrashScenario)[]> {
-  const files = (await readdir(scenariosDir)).filter((f) => /\.ts$/.test(f) && !f.endsWith('.d.ts')).sort();
+  const files = (await readdir(scenariosDir)).filter((f) => f.endsWith(ext) && !f.endsWith('.d.ts')).sort();
   const found: (Scenario | CrashScenario)[] = [];
   for (const file of files) found.push(await importScenario(path.join(scenariosDir, file)));
   return found;
@@ -22,7 +24,7 @@ export async function loadScenario(nameOrPath: string): Promise<Scenario | Crash
     if (!existsSync(file)) throw new UsageError(`scenario file ${file} does not exist`);
     return importScenario(file);
   }
-  const file = path.join(scenariosDir, `${nameOrPath}.ts`);
+  const file = path.join(scenariosDir, `${nameOrPath}${ext}`);
   if (!/^[a-z0-9][a-z0-9-]*$/.test(nameOrPath) || !existsSync(file)) {
     const names = (await listScenarios()).map((s) => s.name);
     throw new UsageError(`unknown scenario ${JSON.stringify(nameOrPath)}. Scenarios: ${names.join(', ')} (or give a path to your own scenario file)`);
@@ -31,10 +33,22 @@ export async function loadScenario(nameOrPath: string): Promise<Scenario | Crash
 }
 
 async function importScenario(file: string): Promise<Scenario | CrashScenario> {
-  const module = (await import(pathToFileURL(file).href)) as { default?: Scenario | CrashScenario };
+  const module = (await importModule(file)) as { default?: Scenario | CrashScenario };
   const scenario = module.default;
   if (!scenario || (typeof (scenario as Scenario).run !== 'function' && typeof (scenario as CrashScenario).investigate !== 'function') || typeof scenario.name !== 'string') {
     throw new UsageError(`${file} does not export a scenario: use \`export default defineScenario({...})\``);
   }
   return scenario;
+}
+
+/**
+ * A user's TypeScript scenario loads through tsx when holistic itself runs compiled (in a checkout, tsx is
+ * already the loader); JavaScript imports directly.
+ */
+async function importModule(file: string): Promise<unknown> {
+  if (compiled && /\.[cm]?ts$/.test(file)) {
+    const { tsImport } = await import('tsx/esm/api');
+    return tsImport(pathToFileURL(file).href, import.meta.url);
+  }
+  return import(pathToFileURL(file).href);
 }

@@ -3,7 +3,9 @@
  * finished run, and turning a comparison into verdicts + warnings + the `baseline` block of summary.json.
  */
 import os from 'node:os';
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { projectRoot } from '../paths.js';
 import type { Verdict } from '../assert/verdict.js';
 import type { Hotspot } from '../assert/hotspot.js';
 import type { LoadSeries } from '../load/responses.js';
@@ -19,7 +21,7 @@ export function formatInfo(c: Comparison, confidence = 0.95): string {
 import { BASELINE_SCHEMA, type Baseline, type BaselineFrame } from './file.js';
 import { resolveThresholds, type RegressionThresholds } from './thresholds.js';
 
-const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+const version = (JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
 export interface GateInput {
   target: string;

@@ -6,7 +6,7 @@
  */
 import type { AppSpec } from '../app.js';
 import { InterruptedError, PrerequisiteError, RunError } from '../errors.js';
-import { tail } from '../exec.js';
+import { tail } from '../text.js';
 import { probe } from '../load/probe.js';
 import { ensurePortFree } from '../targets/ports.js';
 import type { CrashedStart, Deployment, TargetContext } from '../targets/types.js';

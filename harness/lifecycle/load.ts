@@ -6,12 +6,12 @@
 import type { AppSpec } from '../app.js';
 import { hostProcessCpu, sessionProcessCpu } from '../load/cpu.js';
 import { measureLoad, type Measured } from '../load/measure.js';
-import type { LoadResult } from '../load/types.js';
+import type { LoadResult, RequestShape } from '../load/types.js';
 import type { DebugSession, Deployment } from '../targets/types.js';
 import type { RunFrame, Use } from './types.js';
 
 /** What a scenario may set about one load phase; the rest comes from the scenario and the command line. */
-export interface LoadRequest {
+export interface LoadRequest extends RequestShape {
   path?: string;
   durationS?: number;
   connections?: number;
@@ -23,7 +23,7 @@ export interface LoadDriver {
   /** The scenario's `load()`: measured, and recorded as the run's load. */
   run(request?: LoadRequest): Promise<LoadResult>;
   /** What a request resolves to, with the scenario's defaults. */
-  resolve(request?: LoadRequest): Required<LoadRequest>;
+  resolve(request?: LoadRequest): Required<Pick<LoadRequest, 'path' | 'durationS' | 'connections'>> & RequestShape;
 }
 
 export interface LoadSpec {
@@ -38,7 +38,10 @@ export async function loading(
 ): Promise<void> {
   const appCpu = deployment.hostPid ? hostProcessCpu(deployment.hostPid) : sessionProcessCpu(debug, frame.signal);
   const generator = spec?.generator ?? 'autocannon';
-  const resolve = (r: LoadRequest = {}): Required<LoadRequest> => ({
+  const resolve = (r: LoadRequest = {}) => ({
+    method: r.method,
+    headers: r.headers,
+    body: r.body,
     path: r.path ?? app.loadPath,
     durationS: r.durationS ?? frame.durationS,
     connections: r.connections ?? spec?.connections ?? 2,
@@ -46,8 +49,8 @@ export async function loading(
   const measure = async (request: LoadRequest, phase?: 'unprofiled'): Promise<Measured> => {
     const r = resolve(request);
     const url = deployment.url + r.path;
-    frame.log(`${phase ? 'load without profiler' : 'load'}: ${generator} ${url}, ${r.connections} connections, ${r.durationS} s`);
-    const measured = await measureLoad({ url, durationS: r.durationS, connections: r.connections, generator, k6Script: spec?.k6Script, scratchDir: frame.scratchDir, signal: frame.signal, appCpu });
+    frame.log(`${phase ? 'load without profiler' : 'load'}: ${generator} ${r.method && r.method !== 'GET' ? `${r.method} ` : ''}${url}, ${r.connections} connections, ${r.durationS} s`);
+    const measured = await measureLoad({ url, method: r.method, headers: r.headers, body: r.body, durationS: r.durationS, connections: r.connections, generator, k6Script: spec?.k6Script, scratchDir: frame.scratchDir, signal: frame.signal, appCpu });
     if (measured.saturation) frame.warn(measured.saturation);
     if (measured.contention) frame.warn(phase ? `unprofiled phase: ${measured.contention}` : measured.contention);
     return measured;

@@ -4,7 +4,7 @@
  */
 import autocannon from 'autocannon';
 import { ResponseRecorder, type LoadTimelinePoint } from './responses.js';
-import type { LoadOptions, LoadResult } from './types.js';
+import type { LoadOptions, LoadResult, RequestShape } from './types.js';
 
 /** autocannon's result plus the per-second timeline runLoad recorded beside it. */
 export type RawAutocannonResult = autocannon.Result & { timeline?: LoadTimelinePoint[] };
@@ -16,6 +16,7 @@ export function runLoad(options: LoadOptions): Promise<RawAutocannonResult> {
       {
         url: options.url,
         connections: options.connections,
+        ...requestShape(options),
         duration: options.durationS,
         timeout: options.timeoutS ?? 30,
         // autocannon prints nothing itself when used as a library without track(): the harness reports.
@@ -33,6 +34,16 @@ export function runLoad(options: LoadOptions): Promise<RawAutocannonResult> {
     const onAbort = () => instance.stop();
     options.signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** autocannon's method/headers/body from a RequestShape: an object body goes as JSON. */
+function requestShape(shape: RequestShape): { method?: autocannon.Request['method']; headers?: Record<string, string>; body?: string } {
+  const json = shape.body !== undefined && typeof shape.body !== 'string';
+  return {
+    ...(shape.method ? { method: shape.method } : {}),
+    ...(shape.headers || json ? { headers: { ...(json ? { 'content-type': 'application/json' } : {}), ...shape.headers } } : {}),
+    ...(shape.body !== undefined ? { body: json ? JSON.stringify(shape.body) : (shape.body as string) } : {}),
+  };
 }
 
 export function summarizeLoad(raw: RawAutocannonResult, options: Pick<LoadOptions, 'url' | 'connections'>): LoadResult {

@@ -7,9 +7,9 @@ import { runLoad, summarizeLoad } from './autocannon.js';
 import { cpuWindow, waitIdle, type AppCpu } from './cpu.js';
 import { runK6 } from './k6.js';
 import { ResponseRecorder, type LoadSeries } from './responses.js';
-import type { LoadResult } from './types.js';
+import type { LoadResult, RequestShape } from './types.js';
 
-export interface LoadPlan {
+export interface LoadPlan extends RequestShape {
   url: string;
   durationS: number;
   connections: number;
@@ -54,7 +54,7 @@ export async function measureLoad(plan: LoadPlan): Promise<Measured> {
     return { load, series, saturation: undefined, contention: contentionWarning(cpu.othersCores) };
   }
   const recorder = new ResponseRecorder();
-  const raw = await runLoad({ url: plan.url, connections: plan.connections, durationS: plan.durationS, signal: plan.signal, recorder });
+  const raw = await runLoad({ url: plan.url, method: plan.method, headers: plan.headers, body: plan.body, connections: plan.connections, durationS: plan.durationS, signal: plan.signal, recorder });
   const idle = plan.appCpu ? await waitIdle(plan.appCpu, 30_000, plan.signal) : false;
   const cpu = await endCpu();
   const { series, loadgenCpu } = recorder.finish();

@@ -27,7 +27,15 @@ export interface LoadResult {
   timeline?: LoadTimelinePoint[];
 }
 
-export interface LoadOptions {
+/** One kind of request: what a load sends besides the URL (GET with no body by default). */
+export interface RequestShape {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
+  headers?: Record<string, string>;
+  /** A string is sent as is; an object as JSON (with content-type application/json). */
+  body?: string | Record<string, unknown> | unknown[];
+}
+
+export interface LoadOptions extends RequestShape {
   url: string;
   durationS: number;
   connections: number;

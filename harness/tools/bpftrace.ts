@@ -9,16 +9,16 @@
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { projectRoot } from '../paths.js';
 import { PrerequisiteError, RunError } from '../errors.js';
-import { tail } from '../exec.js';
+import { tail } from '../text.js';
 import type { NativeProfile, NativeSymbol } from '../profile/native.js';
 import type { DebugSession } from '../targets/types.js';
 import { toolTimeoutMs, type AttachedTool } from './attached.js';
 
 export type { NativeProfile, NativeSymbol } from '../profile/native.js';
 
-const program = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'bpftrace-native.py'), 'utf8');
+const program = readFileSync(path.join(projectRoot, 'harness', 'tools', 'bpftrace-native.py'), 'utf8');
 
 export interface NativeOptions {
   durationS: number;

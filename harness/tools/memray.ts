@@ -12,16 +12,17 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
+import { projectRoot } from '../paths.js';
 import { PrerequisiteError, RunError } from '../errors.js';
-import { tail } from '../exec.js';
+import { tail } from '../text.js';
 import type { MemoryCapture } from '../profile/memory.js';
 import type { DebugSession } from '../targets/types.js';
 import { toolTimeoutMs, type AttachedTool } from './attached.js';
 
 export type { MemoryCapture, MemoryFrame, MemorySite } from '../profile/memory.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
+// The Python helpers ship as source beside the TypeScript (harness/tools/), compiled or not.
+const here = path.join(projectRoot, 'harness', 'tools');
 const attachProgram = readFileSync(path.join(here, 'memray-attach.py'), 'utf8');
 const sitesProgram = readFileSync(path.join(here, 'memray-sites.py'), 'utf8');
 

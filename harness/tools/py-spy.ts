@@ -10,7 +10,8 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PrerequisiteError, RunError } from '../errors.js';
-import { tail, type RunResult } from '../exec.js';
+import type { RunResult } from '../exec.js';
+import { tail } from '../text.js';
 import type { Profile } from '../profile/model.js';
 import { parsePySpyDump, type ThreadDump } from '../profile/pyspy-dump.js';
 import { readPySpyRaw } from '../profile/pyspy-raw.js';
