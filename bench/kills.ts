@@ -8,7 +8,10 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { detectEngine } from '../harness/targets/engine.js';
-import { cli, leftovers, processesWithEnv, type E2eTarget } from '../test/helpers.js';
+import { leftovers, processesWithEnv, type E2eTarget } from '../test/leftovers.js';
+import { projectRoot } from '../harness/paths.js';
+
+const cli = path.join(projectRoot, 'bin', 'holistic.js');
 
 const markers: Record<E2eTarget, string[]> = {
   local: ['starting bad-app', 'debug session:', 'py-spy record'],

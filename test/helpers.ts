@@ -76,29 +76,9 @@ export function isAlive(pid: number | undefined): boolean {
 
 export const fixtures = path.join(projectRoot, 'test', 'fixtures');
 
-export type E2eTarget = 'local' | 'container' | 'kube';
-
-/**
- * What a run left on its target: containers labelled with its run id (container), namespaces and pods labelled
- * with it (kube, through `kubeconfig`). The local target's processes are checked with isAlive / appProcesses.
- */
-export async function leftovers(target: E2eTarget, runId: string, kubeconfig = process.env.HOLISTIC_KUBECONFIG): Promise<string[]> {
-  if (target === 'container') {
-    const engine = await detectEngine();
-    const r = await engine.run(['ps', '--all', '--filter', `label=${runLabel}=${runId}`, '--format', '{{.Names}}']);
-    return r.stdout.split('\n').filter(Boolean);
-  }
-  if (target === 'kube') {
-    const kc = new KubeConfig();
-    kc.loadFromFile(kubeconfig!);
-    const api = kc.makeApiClient(CoreV1Api);
-    const selector = `holistic.run=${sanitizeLabel(runId)}`;
-    const ns = await api.listNamespace({ labelSelector: selector });
-    const pods = await api.listPodForAllNamespaces({ labelSelector: selector });
-    return [...ns.items.map((n) => `namespace/${n.metadata!.name}`), ...pods.items.map((p) => `pod/${p.metadata!.name}`)];
-  }
-  return [];
-}
+export type { E2eTarget } from './leftovers.js';
+export { leftovers, natRulesFor, processesWithEnv } from './leftovers.js';
+import { leftovers, natRulesFor, type E2eTarget } from './leftovers.js';
 
 /**
  * `holistic run <scenario> --target <target> --out <out> …args` with its own TMPDIR (and KUBECONFIG from
@@ -113,25 +93,6 @@ export async function runInOwnTmpdir(target: E2eTarget, out: string, args: strin
   const tmpLeft = (await readdir(tmp)).filter((name) => !/^tsx-\d+$/.test(name));
   await rm(tmp, { recursive: true, force: true });
   return { result, tmpLeft };
-}
-
-/** Processes on this machine started with `NAME=value` in their environment (readable ones), as "pid command". */
-export async function processesWithEnv(name: string, value: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const pid of (await readdir('/proc')).filter((n) => /^\d+$/.test(n))) {
-    if (Number(pid) === process.pid) continue;
-    const environ = await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '');
-    if (!environ.split('\0').includes(`${name}=${value}`)) continue;
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    found.push(`${pid} ${cmdline.split('\0').join(' ').trim()}`);
-  }
-  return found;
-}
-
-/** iptables rules naming a port (what podman's port publishing adds; none must be left after a run). */
-export async function natRulesFor(port: number | string): Promise<string[]> {
-  const rules = String((await execa('iptables-save', [], { reject: false })).stdout).split('\n');
-  return rules.filter((l) => l.includes(`--dport ${port} `) || l.includes(`:${port} `) || l.endsWith(`:${port}`));
 }
 
 /**
