@@ -17,8 +17,25 @@ export interface AppSpec {
   env: Record<string, string>;
   /** How to run it as a plain process (the local target). */
   local?: LocalAppSpec;
+  /** Environment from a dotenv file (KEY=VALUE lines), over `env` and under `--app-env`. */
+  envFile?: string;
   /** Image for the container and Kubernetes targets. */
   image?: string;
+  /** How the image runs on the container and Kubernetes targets, as a pod spec says it. */
+  container?: ContainerAppSpec;
+}
+
+export interface ContainerAppSpec {
+  /** The image's entrypoint replaced (a pod's `command`). */
+  command?: string[];
+  /** The arguments (a pod's `args`). */
+  args?: string[];
+  workingDir?: string;
+  /** uid or uid:gid, numeric. */
+  user?: string;
+  /** The app's root filesystem read-only (/tmp stays writable: the tools stage into it). */
+  readOnlyRootFilesystem?: boolean;
+  resources?: { requests?: { cpu?: string; memory?: string }; limits?: { cpu?: string; memory?: string } };
 }
 
 export interface LocalAppSpec {
@@ -43,6 +60,19 @@ export function defineApp(app: AppSpec): AppSpec {
     throw new TypeError(`app name ${JSON.stringify(app.name)} must be lowercase letters, digits and dashes`);
   }
   return app;
+}
+
+/** A dotenv file's variables: `KEY=VALUE` lines, `#` comments, optional quotes; a bad line is an error naming it. */
+export function parseEnvFile(text: string, file: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) return;
+    const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+    if (!m) throw new Error(`${file}:${i + 1}: expected KEY=VALUE, got ${JSON.stringify(line)}`);
+    env[m[1]!] = m[2]!.replace(/^(['"])(.*)\1$/, '$2');
+  });
+  return env;
 }
 
 /** Parse repeated `NAME=VALUE` flags; throws a usage message naming the bad one. */

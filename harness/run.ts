@@ -14,10 +14,13 @@ import { withRun } from './lifecycle/frame.js';
 import { loading } from './lifecycle/load.js';
 import type { RunFrame, RunOptions, RunOutcome } from './lifecycle/types.js';
 import { isCrashScenario, type CrashScenario, type Scenario } from './scenario.js';
+import { checkScenario } from './spec-schema.js';
 
 export type { RunOptions, RunOutcome } from './lifecycle/types.js';
 
-export function runScenario(scenario: Scenario | CrashScenario, options: RunOptions = {}): Promise<RunOutcome> {
+export async function runScenario(scenario: Scenario | CrashScenario, options: RunOptions = {}): Promise<RunOutcome> {
+  // Before anything starts: a bad field is exit 2 naming it (scenario files are checked when loaded, with their path).
+  checkScenario(scenario, `scenario ${JSON.stringify(scenario.name)}`);
   return withRun(scenario, options, (frame) => (isCrashScenario(scenario) ? crashRun(frame, scenario) : healthyRun(frame, scenario)));
 }
 

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { UsageError } from './errors.js';
 import { compiled, projectRoot } from './paths.js';
 import type { CrashScenario, Scenario } from './scenario.js';
+import { checkScenario } from './spec-schema.js';
 
 /** The built-in scenarios: their sources in a checkout, their compiled JavaScript in the installed package. */
 export const scenariosDir = compiled ? path.join(projectRoot, 'dist', 'scenarios') : path.join(projectRoot, 'scenarios');
@@ -38,6 +39,7 @@ async function importScenario(file: string): Promise<Scenario | CrashScenario> {
   if (!scenario || (typeof (scenario as Scenario).run !== 'function' && typeof (scenario as CrashScenario).investigate !== 'function') || typeof scenario.name !== 'string') {
     throw new UsageError(`${file} does not export a scenario: use \`export default defineScenario({...})\``);
   }
+  checkScenario(scenario, file);
   return scenario;
 }
 

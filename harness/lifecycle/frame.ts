@@ -5,13 +5,14 @@
  * registers into. After the body: teardown (newest first), the app's log, and the outputs (finish.ts), also when
  * the body failed or was interrupted.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { parseEnvFile } from '../app.js';
 import os from 'node:os';
 import path from 'node:path';
 import { readBaseline, type Baseline } from '../baseline/file.js';
 import type { RegressionThresholds } from '../baseline/thresholds.js';
 import { Cleanup } from '../cleanup.js';
-import { InterruptedError } from '../errors.js';
+import { InterruptedError, UsageError } from '../errors.js';
 import { removeLeftovers } from '../leftovers.js';
 import { k6Version } from '../load/k6.js';
 import { ownerText } from '../owner.js';
@@ -23,6 +24,7 @@ import type { Evidence, RunFrame, RunOptions, RunOutcome } from './types.js';
 
 export interface RunPlan {
   name: string;
+  app?: { envFile?: string };
   durationS?: number;
   load?: { generator?: string; connections?: number };
   regression?: RegressionThresholds;
@@ -38,6 +40,8 @@ export async function withRun(scenario: RunPlan, options: RunOptions, body: (fra
   const baseline: Baseline | undefined = options.baseline ? await readBaseline(options.baseline, scenario.name) : undefined;
   const generator = scenario.load?.generator ?? 'autocannon';
   if (generator === 'k6') log(`load generator: ${await k6Version()}`);
+  // The app's environment beyond its spec: its env file, then --app-env (read now: a missing file is exit 2).
+  const appEnv = { ...(scenario.app?.envFile ? await readEnvFile(scenario.app.envFile) : {}), ...options.appEnv };
   const toolsImage = options.toolsImage ?? process.env.HOLISTIC_TOOLS_IMAGE ?? defaultToolsImage;
   const { target, definition, reason } = await resolveTarget(options.target ?? 'auto', { ...options, toolsImage });
   log(`target: ${reason}`);
@@ -46,7 +50,7 @@ export async function withRun(scenario: RunPlan, options: RunOptions, body: (fra
   await mkdir(runDir, { recursive: true });
 
   const durationS = options.durationS ?? scenario.durationS ?? 10;
-  const frame = await openFrame({ regression: scenario.regression, runId, scenario: scenario.name, started, target, definition, runDir, durationS, options, log, phases, generator });
+  const frame = await openFrame({ appEnv, regression: scenario.regression, runId, scenario: scenario.name, started, target, definition, runDir, durationS, options, log, phases, generator });
   frame.evidence.connections = scenario.load?.connections;
   let error: unknown;
   try {
@@ -73,6 +77,7 @@ export async function withRun(scenario: RunPlan, options: RunOptions, body: (fra
 }
 
 async function openFrame(o: {
+  appEnv: Record<string, string>;
   regression: RegressionThresholds | undefined;
   runId: string;
   scenario: string;
@@ -109,7 +114,7 @@ async function openFrame(o: {
     runDir: o.runDir,
     scratchDir,
     durationS: o.durationS,
-    appEnv: options.appEnv ?? {},
+    appEnv: o.appEnv,
     options,
     regression: o.regression,
     cleanup,
@@ -126,4 +131,15 @@ async function openFrame(o: {
     evidence,
     t0: performance.now(),
   };
+}
+
+async function readEnvFile(file: string): Promise<Record<string, string>> {
+  const text = await readFile(path.resolve(file), 'utf8').catch((error: Error) => {
+    throw new UsageError(`the app's envFile ${file} cannot be read: ${error.message}`);
+  });
+  try {
+    return parseEnvFile(text, file);
+  } catch (error) {
+    throw new UsageError(`the app's envFile: ${(error as Error).message}`);
+  }
 }

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppSpec } from '../app.js';
 import { PrerequisiteError } from '../errors.js';
 import { tail } from '../exec.js';
-import { containerLogs, removeContainer, removeOnForceQuit, runLabels, shortId as short } from './container-ops.js';
+import { appRunFlags, containerLogs, removeContainer, removeOnForceQuit, runLabels, shortId as short } from './container-ops.js';
 import type { Engine } from './engine.js';
 import { ensureImage } from './images.js';
 import type { CrashedStart, TargetContext } from './types.js';
@@ -34,7 +34,8 @@ export async function startExpectingCrash(
     forget();
   });
   ctx.log(`starting ${app.name} as container ${name} (${app.image}), expecting it to exit during start-up`);
-  await engine.run(['run', '--detach', '--name', name, ...runLabels(ctx.runId), ...envFlags, app.image], {
+  const shape = appRunFlags(app);
+  await engine.run(['run', '--detach', '--name', name, ...runLabels(ctx.runId), ...envFlags, ...shape.flags, app.image, ...shape.args], {
     signal: ctx.signal,
     timeoutMs: 120_000,
   });

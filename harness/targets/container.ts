@@ -16,7 +16,7 @@ import { waitHealthy } from '../load/probe.js';
 import { freePort, portTaken, saysAddressInUse } from './ports.js';
 import { detectEngine, type Engine } from './engine.js';
 import { engineChecks } from './container-checks.js';
-import { containerLogs, removeContainer, removeOnForceQuit, runLabels, shortId } from './container-ops.js';
+import { appRunFlags, containerLogs, removeContainer, removeOnForceQuit, runLabels, shortId } from './container-ops.js';
 import { ensureImage } from './images.js';
 import { startExpectingCrash } from './container-crash.js';
 import type { CrashedStart, DebugProfile, DebugSession, Deployment, ExecOptions, Target, TargetContext, TargetDefinition } from './types.js';
@@ -74,6 +74,7 @@ export class ContainerTarget implements Target {
     const name = `holistic-${app.name}-${randomBytes(3).toString('hex')}`;
     const port = this.options.port ?? (await freePort());
     const env = { ...app.env, ...ctx.appEnv };
+    const shape = appRunFlags(app);
     ctx.log(`starting ${app.name} as container ${name} (${app.image}) on 127.0.0.1:${port}`);
     const finalLogs = { text: '' };
     // Registered before the start, so a half-created container is removed too.
@@ -90,7 +91,9 @@ export class ContainerTarget implements Target {
           ...runLabels(ctx.runId),
           '--publish', `127.0.0.1:${port}:${app.port}`,
           ...Object.entries(env).flatMap(([k, v]) => ['--env', `${k}=${v}`]),
+          ...shape.flags,
           app.image,
+          ...shape.args,
         ],
         { signal: ctx.signal, timeoutMs: 120_000 },
       );

@@ -3,7 +3,7 @@
  * a readiness probe on the app's health path; and the wait for Ready that explains what went wrong (events,
  * container states, logs) instead of timing out silently.
  */
-import { CoordinationV1Api, type CoreV1Event, type V1Pod } from '@kubernetes/client-node';
+import { CoordinationV1Api, type CoreV1Event, type V1Container, type V1Pod } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppSpec } from '../../app.js';
 import { PrerequisiteError } from '../../errors.js';
@@ -20,6 +20,26 @@ export interface PodOptions {
   nodeName?: string;
 }
 
+/** AppSpec.container as a pod's container fields: command, args, workingDir, user, read-only root, resources. */
+function containerShape(app: AppSpec): Partial<V1Container> {
+  const c = app.container;
+  if (!c) return {};
+  const [uid, gid] = (c.user ?? '').split(':').map(Number);
+  const security = {
+    ...(c.user ? { runAsUser: uid, ...(gid !== undefined ? { runAsGroup: gid } : {}) } : {}),
+    ...(c.readOnlyRootFilesystem ? { readOnlyRootFilesystem: true } : {}),
+  };
+  return {
+    ...(c.command ? { command: c.command } : {}),
+    ...(c.args ? { args: c.args } : {}),
+    ...(c.workingDir ? { workingDir: c.workingDir } : {}),
+    ...(Object.keys(security).length ? { securityContext: security } : {}),
+    ...(c.resources ? { resources: c.resources } : {}),
+    // The tools stage into the app's /tmp (memray): writable even with a read-only root.
+    ...(c.readOnlyRootFilesystem ? { volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }] } : {}),
+  };
+}
+
 export function appPodManifest(app: AppSpec, options: PodOptions): V1Pod {
   return {
     apiVersion: 'v1',
@@ -34,6 +54,7 @@ export function appPodManifest(app: AppSpec, options: PodOptions): V1Pod {
       // The app needs no API access: no token in the pod.
       automountServiceAccountToken: false,
       ...(options.nodeName ? { nodeName: options.nodeName } : {}),
+      ...(app.container?.readOnlyRootFilesystem ? { volumes: [{ name: 'tmp', emptyDir: {} }] } : {}),
       containers: [
         {
           name: app.name,
@@ -41,6 +62,7 @@ export function appPodManifest(app: AppSpec, options: PodOptions): V1Pod {
           imagePullPolicy: options.imagePullPolicy,
           env: Object.entries(options.env).map(([name, value]) => ({ name, value })),
           ports: [{ containerPort: app.port }],
+          ...containerShape(app),
           readinessProbe: { httpGet: { path: app.healthPath, port: app.port }, periodSeconds: 1, failureThreshold: 3 },
         },
       ],
