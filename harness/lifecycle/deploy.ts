@@ -37,9 +37,12 @@ export async function deployed({ frame, app }: { frame: RunFrame; app: AppSpec }
 export async function probeLoadPath(frame: RunFrame, deployment: Deployment, app: AppSpec): Promise<void> {
   const first = await probe(deployment.url + app.loadPath, 60_000, frame.signal);
   if (!first.keepAlive) {
+    frame.evidence.closesConnections = true;
     frame.warn(
-      `${app.name} closes the connection after each response (HTTP/${first.httpVersion}): load generators ` +
-        'mis-time such servers (latencies read several times too high). Serve HTTP/1.1 with keep-alive.',
+      `${app.name} closes the connection after each response (HTTP/${first.httpVersion}): load generators that reuse ` +
+        'connections mis-time such servers (latencies read several times too high), so this run opens a new connection ' +
+        'per request and times each from connect to the end of the answer; a real client pays that connect too. ' +
+        'Serve HTTP/1.1 with keep-alive.',
     );
   }
   if (first.status < 200 || first.status >= 300) frame.warn(`GET ${app.loadPath} answered HTTP ${first.status} before the load`);

@@ -103,7 +103,7 @@ async function openFrame(o: {
   const warnings: string[] = [];
   const evidence: Evidence = {
     verdicts: [], sampling: null, load: null, series: null, unprofiled: null,
-    generator: o.generator, connections: undefined, setupS: 0, bodyS: 0, unprofiledS: 0,
+    generator: o.generator, connections: undefined, closesConnections: false, setupS: 0, bodyS: 0, unprofiledS: 0,
   };
   return {
     runId: o.runId,

@@ -50,7 +50,7 @@ export async function loading(
     const r = resolve(request);
     const url = deployment.url + r.path;
     frame.log(`${phase ? 'load without profiler' : 'load'}: ${generator} ${r.method && r.method !== 'GET' ? `${r.method} ` : ''}${url}, ${r.connections} connections, ${r.durationS} s`);
-    const measured = await measureLoad({ url, method: r.method, headers: r.headers, body: r.body, durationS: r.durationS, connections: r.connections, generator, k6Script: spec?.k6Script, scratchDir: frame.scratchDir, signal: frame.signal, appCpu });
+    const measured = await measureLoad({ connectionPerRequest: frame.evidence.closesConnections && generator === 'autocannon', url, method: r.method, headers: r.headers, body: r.body, durationS: r.durationS, connections: r.connections, generator, k6Script: spec?.k6Script, scratchDir: frame.scratchDir, signal: frame.signal, appCpu });
     if (measured.saturation) frame.warn(measured.saturation);
     if (measured.contention) frame.warn(phase ? `unprofiled phase: ${measured.contention}` : measured.contention);
     return measured;

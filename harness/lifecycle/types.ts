@@ -91,6 +91,8 @@ export interface Evidence {
   threads?: RunSummary['threads'];
   app?: AppRecord;
   debug?: DebugSession;
+  /** The app closes the connection after each response (the probe said so): loads use a connection per request. */
+  closesConnections: boolean;
   setupS: number;
   bodyS: number;
   /** Seconds of the body spent on unprofiled load (not counted as profiling time). */

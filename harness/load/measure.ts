@@ -6,6 +6,7 @@
 import { runLoad, summarizeLoad } from './autocannon.js';
 import { cpuWindow, waitIdle, type AppCpu } from './cpu.js';
 import { runK6 } from './k6.js';
+import { runConnectionPerRequest } from './per-connection.js';
 import { ResponseRecorder, type LoadSeries } from './responses.js';
 import type { LoadResult, RequestShape } from './types.js';
 
@@ -21,6 +22,8 @@ export interface LoadPlan extends RequestShape {
   signal?: AbortSignal;
   /** Where the app's CPU time is read (its host process, or /proc through the debug session). */
   appCpu?: AppCpu;
+  /** The app closes the connection after each response: a new connection per request (per-connection.ts). */
+  connectionPerRequest?: boolean;
 }
 
 export interface Measured {
@@ -54,6 +57,18 @@ export async function measureLoad(plan: LoadPlan): Promise<Measured> {
     return { load, series, saturation: undefined, contention: contentionWarning(cpu.othersCores) };
   }
   const recorder = new ResponseRecorder();
+  if (plan.connectionPerRequest) {
+    const load = await runConnectionPerRequest({ ...plan, recorder });
+    if (plan.appCpu) await waitIdle(plan.appCpu, 30_000, plan.signal);
+    const cpu = await endCpu();
+    const { series, timeline } = recorder.finish();
+    if (cpu.appCpuS !== undefined && load.requests > 0) {
+      series.app_cpu_s = round(cpu.appCpuS);
+      series.requests_sent = load.requests;
+      load.app_cpu_ms_per_request = round((cpu.appCpuS * 1000) / load.requests);
+    }
+    return { load: { ...load, ...(timeline.length ? { timeline } : {}) }, series, saturation: undefined, contention: contentionWarning(cpu.othersCores) };
+  }
   const raw = await runLoad({ url: plan.url, method: plan.method, headers: plan.headers, body: plan.body, connections: plan.connections, durationS: plan.durationS, signal: plan.signal, recorder });
   const idle = plan.appCpu ? await waitIdle(plan.appCpu, 30_000, plan.signal) : false;
   const cpu = await endCpu();

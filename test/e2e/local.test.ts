@@ -116,4 +116,14 @@ describe('any Python app, not only bad-app', () => {
     expect(keepAlive[0]).toMatch(/Serve HTTP\/1\.1 with keep-alive/);
     expect(summary.hotspots).toEqual([]);
   });
+
+  test('such an app is measured right: a connection per request, latencies near the 200 ms it takes (not 2 s)', async ({ out }) => {
+    const r = await holistic(['run', path.join(fixtures, 'scenarios', 'closing-slow.ts'), '--target', 'local', '--out', out]);
+    expect(r.exitCode, r.all).toBe(0);
+    const summary = await readSummary(await runFolder(out));
+    expect(summary.load).toMatchObject({ connection_per_request: true, errors: 0 });
+    expect(summary.load!.p50_ms).toBeGreaterThanOrEqual(195);
+    expect(summary.load!.p50_ms).toBeLessThan(300);
+    expect(summary.load!.requests).toBeGreaterThan(20);
+  });
 });
