@@ -5,7 +5,8 @@
  *      duration (setup: app start + health; teardown: stop + reports).
  *   2. The profile readers' speed and memory on 5k- and 50k-frame profiles: raw, speedscope (holistic's export
  *      of the same profile) and flame graph SVG, each as a ratio to raw.
- *   3. With --kills-only: runs killed (SIGKILL, force quit) at random phases, and what `holistic down` leaves.
+ *   3. With --startup-only: `holistic --help` and `list` from the installed package (target 0.5 s).
+ *   4. With --kills-only: runs killed (SIGKILL, force quit) at random phases, and what `holistic down` leaves.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -21,6 +22,7 @@ import { runScenario } from '../harness/run.js';
 import cpuHotspot from '../scenarios/cpu-hotspot.js';
 import { gateBench, observerBench } from './gate.js';
 import { killsBench } from './kills.js';
+import { startupBench } from './startup.js';
 import { syntheticRaw } from './synthetic.js';
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
@@ -129,6 +131,11 @@ async function timeIt(fn: () => unknown): Promise<{ ms: number; heapMb: number }
 }
 
 console.log(`holistic bench on ${os.cpus().length} cores, node ${process.version}`);
+// --startup-only: the installed command's start time (--startup-runs, default 7).
+if (args.has('startup-only')) {
+  await startupBench(Number(args.get('startup-runs') ?? 7));
+  process.exit(0);
+}
 // --kills-only: killed runs and leaks (--kill-runs, default 20 per target).
 if (args.has('kills-only')) {
   await killsBench(Number(args.get('kill-runs') ?? 20));
