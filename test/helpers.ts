@@ -1,5 +1,4 @@
 /** Helpers for end-to-end tests: run the real CLI as a user would, read what it left behind. */
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -9,8 +8,6 @@ import os from 'node:os';
 import path from 'node:path';
 import type { RunSummary } from '../harness/report/summary.js';
 import { projectRoot } from '../harness/paths.js';
-import { runLabel, sanitizeLabel } from '../harness/owner.js';
-import { detectEngine } from '../harness/targets/engine.js';
 
 export const cli = path.join(projectRoot, 'bin', 'holistic.js');
 
