@@ -15,6 +15,7 @@ export async function runScenario(...args: Parameters<typeof import('./run.js').
 export type { RunOptions, RunOutcome } from './run.js';
 export type { Attach, Attached, AttachOptions } from './lifecycle/attach.js';
 export type { LoadRequest, LoadSpec } from './lifecycle/load.js';
+export type { KindResult, RequestKind } from './load/mix.js';
 
 // Tools to attach (ctx.attach(tool, …)) and what they return
 export { pySpyRecord } from './tools/py-spy.js';

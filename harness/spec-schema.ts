@@ -68,6 +68,7 @@ export const scenarioSchema = z.union([
         generator: z.enum(['autocannon', 'k6']).optional(),
         k6Script: z.string().optional(),
         connections: z.number().int().min(1).max(10_000).optional(),
+        requests: z.array(z.strictObject({ name: z.string().optional(), path, weight: z.number().positive().optional(), ...requestShape })).min(1).optional(),
         ...requestShape,
       })
       .optional(),

@@ -6,12 +6,15 @@
 import type { AppSpec } from '../app.js';
 import { hostProcessCpu, sessionProcessCpu } from '../load/cpu.js';
 import { measureLoad, type Measured } from '../load/measure.js';
+import { kindName, type RequestKind } from '../load/mix.js';
 import type { LoadResult, RequestShape } from '../load/types.js';
 import type { DebugSession, Deployment } from '../targets/types.js';
 import type { RunFrame, Use } from './types.js';
 
 /** What a scenario may set about one load phase; the rest comes from the scenario and the command line. */
 export interface LoadRequest extends RequestShape {
+  /** A mix of request kinds, each with its share of the connections (load/mix.ts); instead of path/method/body. */
+  requests?: RequestKind[];
   path?: string;
   durationS?: number;
   connections?: number;
@@ -23,13 +26,15 @@ export interface LoadDriver {
   /** The scenario's `load()`: measured, and recorded as the run's load. */
   run(request?: LoadRequest): Promise<LoadResult>;
   /** What a request resolves to, with the scenario's defaults. */
-  resolve(request?: LoadRequest): Required<Pick<LoadRequest, 'path' | 'durationS' | 'connections'>> & RequestShape;
+  resolve(request?: LoadRequest): Required<Pick<LoadRequest, 'path' | 'durationS' | 'connections'>> & RequestShape & { requests?: RequestKind[] };
 }
 
 export interface LoadSpec {
   generator?: 'autocannon' | 'k6';
   k6Script?: string;
   connections?: number;
+  /** The scenario's default request mix, used where a load names no path of its own. */
+  requests?: RequestKind[];
 }
 
 export async function loading(
@@ -39,6 +44,7 @@ export async function loading(
   const appCpu = deployment.hostPid ? hostProcessCpu(deployment.hostPid) : sessionProcessCpu(debug, frame.signal);
   const generator = spec?.generator ?? 'autocannon';
   const resolve = (r: LoadRequest = {}) => ({
+    requests: r.requests ?? (r.path === undefined ? spec?.requests : undefined),
     method: r.method,
     headers: r.headers,
     body: r.body,
@@ -48,9 +54,10 @@ export async function loading(
   });
   const measure = async (request: LoadRequest, phase?: 'unprofiled'): Promise<Measured> => {
     const r = resolve(request);
-    const url = deployment.url + r.path;
-    frame.log(`${phase ? 'load without profiler' : 'load'}: ${generator} ${r.method && r.method !== 'GET' ? `${r.method} ` : ''}${url}, ${r.connections} connections, ${r.durationS} s`);
-    const measured = await measureLoad({ connectionPerRequest: frame.evidence.closesConnections && generator === 'autocannon', url, method: r.method, headers: r.headers, body: r.body, durationS: r.durationS, connections: r.connections, generator, k6Script: spec?.k6Script, scratchDir: frame.scratchDir, signal: frame.signal, appCpu });
+    const url = r.requests?.length ? deployment.url : deployment.url + r.path;
+    const what = r.requests?.length ? `${url} mix (${r.requests.map(kindName).join(', ')})` : `${r.method && r.method !== 'GET' ? `${r.method} ` : ''}${url}`;
+    frame.log(`${phase ? 'load without profiler' : 'load'}: ${generator} ${what}, ${r.connections} connections, ${r.durationS} s`);
+    const measured = await measureLoad({ mix: r.requests, connectionPerRequest: frame.evidence.closesConnections && generator === 'autocannon', url, method: r.method, headers: r.headers, body: r.body, durationS: r.durationS, connections: r.connections, generator, k6Script: spec?.k6Script, scratchDir: frame.scratchDir, signal: frame.signal, appCpu });
     if (measured.saturation) frame.warn(measured.saturation);
     if (measured.contention) frame.warn(phase ? `unprofiled phase: ${measured.contention}` : measured.contention);
     return measured;

@@ -6,6 +6,7 @@
 import { runLoad, summarizeLoad } from './autocannon.js';
 import { cpuWindow, waitIdle, type AppCpu } from './cpu.js';
 import { runK6 } from './k6.js';
+import { runMix, type RequestKind } from './mix.js';
 import { runConnectionPerRequest } from './per-connection.js';
 import { ResponseRecorder, type LoadSeries } from './responses.js';
 import type { LoadResult, RequestShape } from './types.js';
@@ -24,6 +25,8 @@ export interface LoadPlan extends RequestShape {
   appCpu?: AppCpu;
   /** The app closes the connection after each response: a new connection per request (per-connection.ts). */
   connectionPerRequest?: boolean;
+  /** A mix of request kinds instead of one request: `url` is then the app's base URL (load/mix.ts). */
+  mix?: RequestKind[];
 }
 
 export interface Measured {
@@ -69,12 +72,13 @@ export async function measureLoad(plan: LoadPlan): Promise<Measured> {
     }
     return { load: { ...load, ...(timeline.length ? { timeline } : {}) }, series, saturation: undefined, contention: contentionWarning(cpu.othersCores) };
   }
-  const raw = await runLoad({ url: plan.url, method: plan.method, headers: plan.headers, body: plan.body, connections: plan.connections, durationS: plan.durationS, signal: plan.signal, recorder });
+  const { load: summary, sent } = plan.mix?.length
+    ? await runMix({ baseUrl: plan.url, kinds: plan.mix, connections: plan.connections, durationS: plan.durationS, signal: plan.signal, recorder })
+    : await runLoad({ url: plan.url, method: plan.method, headers: plan.headers, body: plan.body, connections: plan.connections, durationS: plan.durationS, signal: plan.signal, recorder }).then((raw) => ({ load: summarizeLoad(raw, plan), sent: raw.requests.sent }));
   const idle = plan.appCpu ? await waitIdle(plan.appCpu, 30_000, plan.signal) : false;
   const cpu = await endCpu();
   const { series, loadgenCpu } = recorder.finish();
-  const load: LoadResult = { ...summarizeLoad(raw, plan), loadgen_cpu: round(loadgenCpu) };
-  const sent = raw.requests.sent;
+  const load: LoadResult = { ...summary, loadgen_cpu: round(loadgenCpu) };
   if (cpu.appCpuS !== undefined && idle && sent > 0) {
     series.app_cpu_s = round(cpu.appCpuS);
     series.requests_sent = sent;

@@ -23,6 +23,8 @@ export interface LoadResult {
   app_cpu_ms_per_request?: number;
   /** Average CPU cores other processes on the machine used meanwhile (noise for wall-clock numbers). */
   others_cores?: number;
+  /** Per request kind, when the load was a mix (load/mix.ts). */
+  kinds?: import('./mix.js').KindResult[];
   /** Each request on a new connection (the app closes connections: load/per-connection.ts). */
   connection_per_request?: boolean;
   /** Per-second throughput and latency over the run (absent when the generator could not report it). */

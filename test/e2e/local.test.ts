@@ -117,6 +117,16 @@ describe('any Python app, not only bad-app', () => {
     expect(summary.hotspots).toEqual([]);
   });
 
+  test('a weighted mix of request kinds: connections split 3:1:1, each kind measured on its own, the totals add up', async ({ out }) => {
+    const r = await holistic(['run', path.join(fixtures, 'scenarios', 'shop-mix.ts'), '--target', 'local', '--out', out]);
+    expect(r.exitCode, r.all).toBe(0);
+    const summary = await readSummary(await runFolder(out));
+    expect(summary.load!.kinds!.map((k) => [k.name, k.connections])).toEqual([['search', 3], ['report', 1], ['order', 1]]);
+    // The report is the slow one: fewer requests on its one connection than search on each of its three.
+    const [search, report] = summary.load!.kinds!;
+    expect(report!.p50_ms).toBeGreaterThan(search!.p50_ms);
+  });
+
   test('such an app is measured right: a connection per request, latencies near the 200 ms it takes (not 2 s)', async ({ out }) => {
     const r = await holistic(['run', path.join(fixtures, 'scenarios', 'closing-slow.ts'), '--target', 'local', '--out', out]);
     expect(r.exitCode, r.all).toBe(0);

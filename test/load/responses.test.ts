@@ -66,3 +66,13 @@ describe('responses of a load: timeline and series', () => {
     expect(quantile([], 0.5)).toBeNaN();
   });
 });
+
+describe('a mix of request kinds', async () => {
+  const { splitConnections } = await import('../../harness/load/mix.js');
+  test('connections in proportion to the weights, at least one each, the total kept', () => {
+    expect(splitConnections([3, 1, 1], 5)).toEqual([3, 1, 1]);
+    expect(splitConnections([1, 1], 3).reduce((a, b) => a + b, 0)).toBe(3);
+    expect(splitConnections([10, 1, 1], 2)).toEqual([1, 1, 1]); // fewer connections than kinds: one each
+    expect(splitConnections([2, 1], 9)).toEqual([6, 3]);
+  });
+});
