@@ -68,6 +68,8 @@ export const scenarioSchema = z.union([
         generator: z.enum(['autocannon', 'k6']).optional(),
         k6Script: z.string().optional(),
         connections: z.number().int().min(1).max(10_000).optional(),
+        rate: z.number().positive().optional(),
+        warmupS: z.number().nonnegative().optional(),
         requests: z.array(z.strictObject({ name: z.string().optional(), path, weight: z.number().positive().optional(), ...requestShape })).min(1).optional(),
         ...requestShape,
       })

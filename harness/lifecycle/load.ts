@@ -18,6 +18,10 @@ export interface LoadRequest extends RequestShape {
   path?: string;
   durationS?: number;
   connections?: number;
+  /** Open loop: requests per second on schedule (latencies corrected for coordinated omission); default closed loop. */
+  rate?: number;
+  /** Seconds of the same load before it, not measured. */
+  warmupS?: number;
 }
 
 export interface LoadDriver {
@@ -35,6 +39,10 @@ export interface LoadSpec {
   connections?: number;
   /** The scenario's default request mix, used where a load names no path of its own. */
   requests?: RequestKind[];
+  /** Open loop at this rate (requests per second) by default. */
+  rate?: number;
+  /** Unmeasured seconds before each load by default. */
+  warmupS?: number;
 }
 
 export async function loading(
@@ -44,6 +52,8 @@ export async function loading(
   const appCpu = deployment.hostPid ? hostProcessCpu(deployment.hostPid) : sessionProcessCpu(debug, frame.signal);
   const generator = spec?.generator ?? 'autocannon';
   const resolve = (r: LoadRequest = {}) => ({
+    rate: r.rate ?? spec?.rate,
+    warmupS: r.warmupS ?? spec?.warmupS,
     requests: r.requests ?? (r.path === undefined ? spec?.requests : undefined),
     method: r.method,
     headers: r.headers,
@@ -56,8 +66,9 @@ export async function loading(
     const r = resolve(request);
     const url = r.requests?.length ? deployment.url : deployment.url + r.path;
     const what = r.requests?.length ? `${url} mix (${r.requests.map(kindName).join(', ')})` : `${r.method && r.method !== 'GET' ? `${r.method} ` : ''}${url}`;
-    frame.log(`${phase ? 'load without profiler' : 'load'}: ${generator} ${what}, ${r.connections} connections, ${r.durationS} s`);
-    const measured = await measureLoad({ mix: r.requests, connectionPerRequest: frame.evidence.closesConnections && generator === 'autocannon', url, method: r.method, headers: r.headers, body: r.body, durationS: r.durationS, connections: r.connections, generator, k6Script: spec?.k6Script, scratchDir: frame.scratchDir, signal: frame.signal, appCpu });
+    const pace = r.rate ? `open loop at ${r.rate} req/s over ${r.connections} connections` : `${r.connections} connections`;
+    frame.log(`${phase ? 'load without profiler' : 'load'}: ${generator} ${what}, ${pace}, ${r.durationS} s${r.warmupS ? ` after ${r.warmupS} s of warm-up` : ''}`);
+    const measured = await measureLoad({ rate: r.rate, warmupS: r.warmupS, mix: r.requests, connectionPerRequest: frame.evidence.closesConnections && generator === 'autocannon', url, method: r.method, headers: r.headers, body: r.body, durationS: r.durationS, connections: r.connections, generator, k6Script: spec?.k6Script, scratchDir: frame.scratchDir, signal: frame.signal, appCpu });
     if (measured.saturation) frame.warn(measured.saturation);
     if (measured.contention) frame.warn(phase ? `unprofiled phase: ${measured.contention}` : measured.contention);
     return measured;

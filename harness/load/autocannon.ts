@@ -3,7 +3,7 @@
  * apart as in autocannon itself, so a raw result can be summarized again or compared later.
  */
 import autocannon from 'autocannon';
-import { ResponseRecorder, type LoadTimelinePoint } from './responses.js';
+import { quantile, ResponseRecorder, type LoadTimelinePoint } from './responses.js';
 import type { LoadOptions, LoadResult, RequestShape } from './types.js';
 
 /** autocannon's result plus the per-second timeline runLoad recorded beside it. */
@@ -16,6 +16,7 @@ export function runLoad(options: LoadOptions): Promise<RawAutocannonResult> {
       {
         url: options.url,
         connections: options.connections,
+        ...(options.rate ? { overallRate: options.rate } : {}),
         ...requestShape(options),
         duration: options.durationS,
         timeout: options.timeoutS ?? 30,
@@ -46,7 +47,9 @@ function requestShape(shape: RequestShape): { method?: autocannon.Request['metho
   };
 }
 
-export function summarizeLoad(raw: RawAutocannonResult, options: Pick<LoadOptions, 'url' | 'connections'>): LoadResult {
+export function summarizeLoad(raw: RawAutocannonResult, options: Pick<LoadOptions, 'url' | 'connections' | 'rate'>, latencies?: readonly number[]): LoadResult {
+  // Open loop: the percentiles of every request that was due, not only of those sent (coordinated omission).
+  const corrected = options.rate && latencies?.length ? correctedPercentiles(latencies, (options.connections * 1000) / options.rate) : undefined;
   return {
     generator: 'autocannon',
     url: options.url,
@@ -54,15 +57,34 @@ export function summarizeLoad(raw: RawAutocannonResult, options: Pick<LoadOption
     duration_s: raw.duration,
     requests: raw.requests.total,
     rps: round(raw.requests.average, 2),
-    p50_ms: raw.latency.p50,
-    p90_ms: raw.latency.p90,
-    p99_ms: raw.latency.p99,
+    p50_ms: corrected?.p50 ?? raw.latency.p50,
+    p90_ms: corrected?.p90 ?? raw.latency.p90,
+    p99_ms: corrected?.p99 ?? raw.latency.p99,
     max_ms: raw.latency.max,
     errors: raw.errors,
     timeouts: raw.timeouts,
     non2xx: raw.non2xx,
     ...(raw.timeline?.length ? { timeline: raw.timeline } : {}),
+    ...(options.rate ? { rate: options.rate } : {}),
   };
+}
+
+/**
+ * Coordinated-omission correction, as HdrHistogram's recordValueWithExpectedInterval does it: an answer that took
+ * L ms on a connection meant to send every I ms held back the requests due meanwhile, which would have waited
+ * L - I, L - 2I, … ms: those are counted too.
+ */
+export function correctLatencies(latencies: readonly number[], intervalMs: number): number[] {
+  const out = [...latencies];
+  if (!(intervalMs > 0)) return out;
+  for (const l of latencies) for (let missing = l - intervalMs; missing >= intervalMs; missing -= intervalMs) out.push(missing);
+  return out;
+}
+
+function correctedPercentiles(latencies: readonly number[], intervalMs: number): { p50: number; p90: number; p99: number } {
+  const sorted = correctLatencies(latencies, intervalMs).sort((a, b) => a - b);
+  const q = (p: number) => Math.round(quantile(sorted, p) * 100) / 100;
+  return { p50: q(0.5), p90: q(0.9), p99: q(0.99) };
 }
 
 export function formatLoad(load: LoadResult): string {

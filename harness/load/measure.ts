@@ -27,6 +27,10 @@ export interface LoadPlan extends RequestShape {
   connectionPerRequest?: boolean;
   /** A mix of request kinds instead of one request: `url` is then the app's base URL (load/mix.ts). */
   mix?: RequestKind[];
+  /** Open loop at this many requests per second (all connections). */
+  rate?: number;
+  /** Seconds of the same load first, not measured (caches, JIT, pools warm). */
+  warmupS?: number;
 }
 
 export interface Measured {
@@ -43,6 +47,10 @@ export interface Measured {
 export const SATURATED_CPU = 0.85;
 
 export async function measureLoad(plan: LoadPlan): Promise<Measured> {
+  // A warm-up is a separate load before the measured one (as autocannon's own warmup): nothing of it is counted.
+  if (plan.warmupS && plan.generator === 'autocannon' && !plan.connectionPerRequest) {
+    await runLoad({ url: plan.mix?.length ? plan.url + plan.mix[0]!.path : plan.url, method: plan.method, headers: plan.headers, body: plan.body, connections: plan.connections, rate: plan.rate, durationS: plan.warmupS, signal: plan.signal, recorder: new ResponseRecorder() });
+  }
   // The app's CPU is counted from idle to idle, so every request sent is in it whole (see cpu.ts).
   if (plan.appCpu) await waitIdle(plan.appCpu, 30_000, plan.signal);
   const endCpu = await cpuWindow(plan.appCpu);
@@ -73,8 +81,11 @@ export async function measureLoad(plan: LoadPlan): Promise<Measured> {
     return { load: { ...load, ...(timeline.length ? { timeline } : {}) }, series, saturation: undefined, contention: contentionWarning(cpu.othersCores) };
   }
   const { load: summary, sent } = plan.mix?.length
-    ? await runMix({ baseUrl: plan.url, kinds: plan.mix, connections: plan.connections, durationS: plan.durationS, signal: plan.signal, recorder })
-    : await runLoad({ url: plan.url, method: plan.method, headers: plan.headers, body: plan.body, connections: plan.connections, durationS: plan.durationS, signal: plan.signal, recorder }).then((raw) => ({ load: summarizeLoad(raw, plan), sent: raw.requests.sent }));
+    ? await runMix({ baseUrl: plan.url, kinds: plan.mix, connections: plan.connections, rate: plan.rate, durationS: plan.durationS, signal: plan.signal, recorder })
+    : await runLoad({ url: plan.url, method: plan.method, headers: plan.headers, body: plan.body, connections: plan.connections, rate: plan.rate, durationS: plan.durationS, signal: plan.signal, recorder }).then((raw) => ({
+        load: summarizeLoad(raw, plan, recorder.finish().series.latencies_ms),
+        sent: raw.requests.sent,
+      }));
   const idle = plan.appCpu ? await waitIdle(plan.appCpu, 30_000, plan.signal) : false;
   const cpu = await endCpu();
   const { series, loadgenCpu } = recorder.finish();

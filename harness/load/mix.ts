@@ -58,11 +58,14 @@ class Forwarding extends ResponseRecorder {
   }
 }
 
-export async function runMix(o: { baseUrl: string; kinds: readonly RequestKind[]; connections: number; durationS: number; signal?: AbortSignal; recorder: ResponseRecorder }): Promise<{ load: LoadResult; sent: number }> {
+export async function runMix(o: { baseUrl: string; kinds: readonly RequestKind[]; connections: number; rate?: number; durationS: number; signal?: AbortSignal; recorder: ResponseRecorder }): Promise<{ load: LoadResult; sent: number }> {
   const split = splitConnections(o.kinds.map((k) => k.weight ?? 1), o.connections);
+  // Open loop: each kind's share of the rate is its weight's (exactly: here a weight is a share of the requests).
+  const weightSum = o.kinds.reduce((a, k) => a + (k.weight ?? 1), 0);
+  const rateOf = (k: RequestKind) => (o.rate ? (o.rate * (k.weight ?? 1)) / weightSum : undefined);
   const raws = await Promise.all(
     o.kinds.map((kind, i) =>
-      runLoad({ url: o.baseUrl + kind.path, method: kind.method, headers: kind.headers, body: kind.body, connections: split[i]!, durationS: o.durationS, signal: o.signal, recorder: new Forwarding(o.recorder) }),
+      runLoad({ url: o.baseUrl + kind.path, method: kind.method, headers: kind.headers, body: kind.body, connections: split[i]!, rate: rateOf(kind), durationS: o.durationS, signal: o.signal, recorder: new Forwarding(o.recorder) }),
     ),
   );
   const kinds: KindResult[] = raws.map((raw, i) => {

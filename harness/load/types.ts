@@ -23,6 +23,8 @@ export interface LoadResult {
   app_cpu_ms_per_request?: number;
   /** Average CPU cores other processes on the machine used meanwhile (noise for wall-clock numbers). */
   others_cores?: number;
+  /** Open loop at this many requests per second; percentiles corrected for coordinated omission. */
+  rate?: number;
   /** Per request kind, when the load was a mix (load/mix.ts). */
   kinds?: import('./mix.js').KindResult[];
   /** Each request on a new connection (the app closes connections: load/per-connection.ts). */
@@ -43,6 +45,11 @@ export interface LoadOptions extends RequestShape {
   url: string;
   durationS: number;
   connections: number;
+  /**
+   * Open loop: requests per second over all connections, sent on schedule whatever the answers take. Latencies
+   * are then corrected for coordinated omission (a late answer also delays the requests queued behind it).
+   */
+  rate?: number;
   /** Per-request timeout in seconds. */
   timeoutS?: number;
   signal?: AbortSignal;

@@ -76,3 +76,12 @@ describe('a mix of request kinds', async () => {
     expect(splitConnections([2, 1], 9)).toEqual([6, 3]);
   });
 });
+
+describe('open loop: coordinated-omission correction', async () => {
+  const { correctLatencies } = await import('../../harness/load/autocannon.js');
+  test('an answer of L ms on a connection due every I ms also counts the requests it held back: L-I, L-2I, … down to I', () => {
+    expect(correctLatencies([100], 30)).toEqual([100, 70, 40]);
+    expect(correctLatencies([20, 25], 30)).toEqual([20, 25]); // on time: nothing added
+    expect(correctLatencies([90], 0)).toEqual([90]);
+  });
+});
