@@ -7,7 +7,9 @@
  */
 import { runLoad, summarizeLoad } from './autocannon.js';
 import { quantile, ResponseRecorder } from './responses.js';
-import type { LoadResult, RequestShape } from './types.js';
+import type { KindResult, LoadResult, RequestShape } from './types.js';
+
+export type { KindResult } from './types.js';
 
 export interface RequestKind extends RequestShape {
   /** How the report names it (default: METHOD path). */
@@ -15,19 +17,6 @@ export interface RequestKind extends RequestShape {
   path: string;
   /** Relative share of the connections (default 1). */
   weight?: number;
-}
-
-/** What each kind of a mix got, exactly. */
-export interface KindResult {
-  name: string;
-  connections: number;
-  requests: number;
-  rps: number;
-  p50_ms: number;
-  p90_ms: number;
-  p99_ms: number;
-  errors: number;
-  non2xx: number;
 }
 
 export function kindName(kind: RequestKind): string {

@@ -26,7 +26,7 @@ export interface LoadResult {
   /** Open loop at this many requests per second; percentiles corrected for coordinated omission. */
   rate?: number;
   /** Per request kind, when the load was a mix (load/mix.ts). */
-  kinds?: import('./mix.js').KindResult[];
+  kinds?: KindResult[];
   /** Each request on a new connection (the app closes connections: load/per-connection.ts). */
   connection_per_request?: boolean;
   /** Per-second throughput and latency over the run (absent when the generator could not report it). */
@@ -55,4 +55,17 @@ export interface LoadOptions extends RequestShape {
   signal?: AbortSignal;
   /** Records every response (load/responses.ts); runLoad makes its own when not given one. */
   recorder?: import('./responses.js').ResponseRecorder;
+}
+
+/** What each kind of a mix got, exactly. */
+export interface KindResult {
+  name: string;
+  connections: number;
+  requests: number;
+  rps: number;
+  p50_ms: number;
+  p90_ms: number;
+  p99_ms: number;
+  errors: number;
+  non2xx: number;
 }
