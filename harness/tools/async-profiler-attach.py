@@ -164,16 +164,19 @@ def connect(nspid, timeout_s):
                 pass
 
 
-def tmp_listing():
+def tmp_listing(nspid):
+    """The JVM's /tmp entries an attach may create: the staged library and output, the attach files."""
+    ours = (f".java_pid{nspid}", f".attach_pid{nspid}")
     try:
-        return sorted(os.listdir(f"{root}/tmp"))
+        names = os.listdir(f"{root}/tmp")
     except OSError:
         return None
+    return sorted(n for n in names if n in ours or n.startswith((".holistic-async-profiler", "holistic-async-profiler-")))
 
 
 def load(a):
     uid, gid, nspid = inspect()
-    tmp_before = tmp_listing()
+    tmp_before = tmp_listing(nspid)
     become(uid, gid)
     try:
         lib_in_jvm = stage(a["lib"], a["libDir"], a.get("outDir"), uid, gid)
@@ -181,6 +184,7 @@ def load(a):
         fail("staging", f"cannot stage the agent into the JVM's filesystem ({root}{a['libDir']}): {e}")
     t0 = time.monotonic()
     s, triggered = connect(nspid, float(a.get("timeoutS", 10)))
+    socket_s = time.monotonic() - t0
     with s:
         s.settimeout(float(a.get("timeoutS", 10)) + 30)
         request = ["1", "load", lib_in_jvm, "true", a["command"]]
@@ -202,7 +206,7 @@ def load(a):
         agent_rc = int(first.split(":")[1])
     if agent_rc != 0:
         fail("agent", f"async-profiler refused '{a['command']}' (return code {agent_rc}): {rest.strip()}")
-    done(ok=True, uid=uid, nspid=nspid, triggered=triggered, attachS=time.monotonic() - t0, output=rest.strip(),
+    done(ok=True, uid=uid, nspid=nspid, triggered=triggered, socketS=socket_s, attachS=time.monotonic() - t0, output=rest.strip(),
          tmpBefore=tmp_before)
 
 
@@ -221,7 +225,7 @@ def cleanup(a):
         except OSError as e:
             failed.append(f"{p}: {e.strerror}")
     left = [p for p in a.get("remove", []) if os.path.lexists(root + p)]
-    done(ok=not failed and not left, removed=removed, left=left, tmpAfter=tmp_listing(), kind="cleanup",
+    done(ok=not failed and not left, removed=removed, left=left, tmpAfter=tmp_listing(int(a.get("nspid", pid))), kind="cleanup",
          message="; ".join(failed))
 
 

@@ -56,9 +56,12 @@ export interface JvmProfile<T> {
   /** Host paths of what was copied out. */
   collapsedPath: string;
   flamegraphPath: string;
-  /** Seconds from the start of the attach (staging, SIGQUIT, socket, agent start) until sampling ran. */
+  /** Seconds from the start of the attach (the helper's start, staging, SIGQUIT, socket, agent start) until
+   * sampling ran, as the harness saw it; and the part of it inside the session from the attach request on. */
   attachS: number;
-  /** The JVM's /tmp before the attach and after the cleanup (names only): equal when nothing was left behind. */
+  attach: { socketS: number; agentS: number };
+  /** The JVM's /tmp entries an attach can create (`.java_pid<pid>`, `.attach_pid<pid>`, holistic's staging), before
+   * the attach and after the cleanup: equal when nothing was left behind. */
   tmpBefore: string[] | undefined;
   tmpAfter: string[] | undefined;
   /** Paths staged into the JVM's filesystem that could not be removed (empty on success). */
@@ -72,6 +75,7 @@ interface HelperOutcome {
   kind?: string;
   message?: string;
   attachS?: number;
+  socketS?: number;
   nspid?: number;
   tmpBefore?: string[] | null;
   tmpAfter?: string[] | null;
@@ -127,6 +131,7 @@ export async function profileJvm<T = undefined>(
       collapsedPath,
       flamegraphPath,
       attachS,
+      attach: { socketS: started.socketS ?? NaN, agentS: started.attachS ?? NaN },
       tmpBefore,
       command: { start, stop },
       during,
@@ -138,8 +143,10 @@ export async function profileJvm<T = undefined>(
     if (result === undefined && nspid !== undefined) {
       await helper({ op: 'load', lib, libDir: stagedLibDir, command: 'stop' }).catch(() => undefined);
     }
-    const remove = [outDir, stagedLibDir, ...(nspid !== undefined ? [`/tmp/.java_pid${nspid}`, `/tmp/.attach_pid${nspid}`] : [])];
-    cleanup = await helper({ op: 'cleanup', remove }).catch(() => undefined);
+    // An attach socket that was there before us belongs to someone else's session: leave it.
+    const attachFiles = nspid === undefined ? [] : [`.java_pid${nspid}`, `.attach_pid${nspid}`].filter((f) => !tmpBefore?.includes(f));
+    const remove = [outDir, stagedLibDir, ...attachFiles.map((f) => `/tmp/${f}`)];
+    cleanup = await helper({ op: 'cleanup', remove, nspid }).catch(() => undefined);
   }
   return {
     ...result,
