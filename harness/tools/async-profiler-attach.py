@@ -187,7 +187,11 @@ def load(a):
     socket_s = time.monotonic() - t0
     with s:
         s.settimeout(float(a.get("timeoutS", 10)) + 30)
-        request = ["1", "load", lib_in_jvm, "true", a["command"]]
+        command = a["command"]
+        # The agent's own messages ("Profiling started", errors) go to a file, not to the app's stdout (its log).
+        if a.get("log"):
+            command += ",log=" + a["log"]
+        request = ["1", "load", lib_in_jvm, "true", command]
         s.sendall(b"".join(x.encode() + b"\0" for x in request))
         chunks = []
         while True:
@@ -205,7 +209,14 @@ def load(a):
         first, _, rest = rest.partition("\n")
         agent_rc = int(first.split(":")[1])
     if agent_rc != 0:
-        fail("agent", f"async-profiler refused '{a['command']}' (return code {agent_rc}): {rest.strip()}")
+        said = ""
+        if a.get("log"):
+            try:
+                with open(root + a["log"]) as f:
+                    said = f.read().strip()
+            except OSError:
+                pass
+        fail("agent", f"async-profiler refused '{a['command']}' (return code {agent_rc}): {said or rest.strip()}")
     done(ok=True, uid=uid, nspid=nspid, triggered=triggered, socketS=socket_s, attachS=time.monotonic() - t0, output=rest.strip(),
          tmpBefore=tmp_before)
 

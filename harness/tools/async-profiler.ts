@@ -106,7 +106,7 @@ export async function profileJvm<T = undefined>(
   let result: Omit<JvmProfile<T>, 'tmpAfter' | 'leftovers'> | undefined;
   try {
     const t0 = performance.now();
-    const started = await helper({ op: 'load', lib, libDir: stagedLibDir, outDir, command: start }, signal);
+    const started = await helper({ op: 'load', lib, libDir: stagedLibDir, outDir, command: start, log: `${outDir}/start.log` }, signal);
     const attachS = (performance.now() - t0) / 1000;
     if (!started.ok) throw attachError(started, session);
     nspid = started.nspid;
@@ -114,10 +114,10 @@ export async function profileJvm<T = undefined>(
 
     const [during] = await Promise.all([options.whileProfiling?.(), sleep(options.durationS * 1000, undefined, { signal })]);
 
-    const stopped = await helper({ op: 'load', lib, libDir: stagedLibDir, outDir, command: stop }, signal);
+    const stopped = await helper({ op: 'load', lib, libDir: stagedLibDir, outDir, command: stop, log: `${outDir}/stop.log` }, signal);
     if (!stopped.ok) throw attachError(stopped, session);
     // The flame graph of the same (stopped) session: async-profiler's own HTML.
-    const flamed = await helper({ op: 'load', lib, libDir: stagedLibDir, outDir, command: `dump,file=${flameIn},flamegraph,title=holistic: async-profiler ${event}` }, signal);
+    const flamed = await helper({ op: 'load', lib, libDir: stagedLibDir, outDir, command: `dump,file=${flameIn},flamegraph`, log: `${outDir}/dump.log` }, signal);
     if (!flamed.ok) throw attachError(flamed, session);
 
     await mkdir(hostDir, { recursive: true });
@@ -141,7 +141,7 @@ export async function profileJvm<T = undefined>(
     // for us (HotSpot opens a new one at the next attach request). Not tied to the run's signal: on Ctrl-C
     // this must still run. A profiler still running after a failure is stopped first.
     if (result === undefined && nspid !== undefined) {
-      await helper({ op: 'load', lib, libDir: stagedLibDir, command: 'stop' }).catch(() => undefined);
+      await helper({ op: 'load', lib, libDir: stagedLibDir, outDir, command: 'stop,file=/dev/null', log: `${outDir}/abort.log` }).catch(() => undefined);
     }
     // An attach socket that was there before us belongs to someone else's session: leave it.
     const attachFiles = nspid === undefined ? [] : [`.java_pid${nspid}`, `.attach_pid${nspid}`].filter((f) => !tmpBefore?.includes(f));
