@@ -94,14 +94,17 @@ def inspect():
     return uid, gid, nspid
 
 
+def check_user(uid):
+    me = os.geteuid()
+    if me != uid and me != 0:
+        fail("user", f"the JVM runs as uid {uid} and this session as uid {me}: the JVM only lets its own user "
+                     f"(or root) attach; run the debug session as uid {uid} or as root")
+
+
 def become(uid, gid):
     """Act as the JVM's user: it accepts only peers with its uid (or root), and the files must be its own."""
-    me = os.geteuid()
-    if me == uid:
+    if os.geteuid() == uid:
         return
-    if me != 0:
-        fail("user", f"the JVM runs as uid {uid} and this session as uid {me}: the JVM only lets its own user "
-                     "(or root) attach; run the debug session as uid {uid} or as root")
     try:
         os.setgroups([])
         os.setgid(gid)
@@ -177,11 +180,14 @@ def tmp_listing(nspid):
 def load(a):
     uid, gid, nspid = inspect()
     tmp_before = tmp_listing(nspid)
-    become(uid, gid)
+    check_user(uid)
+    # Staged before switching users: the library in the session may be readable only by the session's user
+    # (root); the copies are then given to the JVM's user.
     try:
         lib_in_jvm = stage(a["lib"], a["libDir"], a.get("outDir"), uid, gid)
     except OSError as e:
         fail("staging", f"cannot stage the agent into the JVM's filesystem ({root}{a['libDir']}): {e}")
+    become(uid, gid)
     t0 = time.monotonic()
     s, triggered = connect(nspid, float(a.get("timeoutS", 10)))
     socket_s = time.monotonic() - t0
