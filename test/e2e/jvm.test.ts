@@ -71,6 +71,24 @@ describe('jvm-cpu-hotspot through the CLI', () => {
   });
 });
 
+// The test cluster (.ci/run sets HOLISTIC_KUBECONFIG); the cluster must hold localhost/badapp-java:latest and the
+// debug-tools image with the agent (hack/local-cluster/load-image).
+const kubeconfig = process.env.HOLISTIC_KUBECONFIG;
+
+describe.skipIf(!kubeconfig)('jvm-cpu-hotspot on the kube target', () => {
+  test('an ephemeral container with SYS_PTRACE only loads async-profiler into the pod\'s JVM; nothing is left', async ({ out }) => {
+    const r = await holistic(['run', scenario, '--target', 'kube', '--duration', '6', '--out', out], { env: { KUBECONFIG: kubeconfig! }, timeoutMs: 5 * 60_000 });
+    const dir = await runFolder(out);
+    const summary = await readSummary(dir);
+    expect(r.exitCode, String(r.all)).toBe(0);
+    expect(summary.debugContainer).toMatchObject({ image: 'localhost/debug-tools:latest', capabilities: ['SYS_PTRACE'], privileged: false });
+    expect(verdict(summary, 'hotspot BCrypt (at.favre.lib.crypto.bcrypt)').pass).toBe(true);
+    expect(verdict(summary, 'nothing staged left by async-profiler').pass).toBe(true);
+    expect(summary.environment['debug container log']).toMatch(/^empty/);
+    expect(await leftovers('kube', summary.runId, kubeconfig)).toEqual([]);
+  });
+});
+
 /** A debug session that is this host, optionally as another user: what the local target gives, minus the app. */
 function hostSession(pid: number, asUser: string[] = []): DebugSession {
   return {
