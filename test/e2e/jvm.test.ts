@@ -6,7 +6,7 @@
  * JVM keeps running, nothing staged is left in its filesystem.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFile, readFile, readdir } from 'node:fs/promises';
+import { copyFile, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -117,7 +117,12 @@ describe.skipIf(!isRoot)('attach refusals against real JVMs (exit 3, the JVM unh
     expect(r.exitCode, r.stderr).toBe(0);
   });
   afterAll(async () => {
+    // SIGTERM first: a JVM that exits normally removes its own attach socket. Then whatever a killed one left
+    // (a JVM resumed after a refused attach may open its socket late: see README, the JVM row).
+    for (const p of started) if (p.exitCode === null) p.kill('SIGTERM');
+    await sleep(1000);
     for (const p of started) if (p.exitCode === null) p.kill('SIGKILL');
+    await Promise.all(started.map((p) => rm(`/tmp/.java_pid${p.pid}`, { force: true })));
   });
 
   async function jvm(javaArgs: string[], prefix: string[] = []): Promise<ChildProcess> {
