@@ -14,6 +14,7 @@ export const defaultToolsImage = 'localhost/debug-tools:latest';
 /** The images hack/images/build makes, and the `--only` part that makes each. */
 const projectImages: Record<string, string> = {
   'localhost/badapp:latest': 'app',
+  'localhost/badapp-java:latest': 'java',
   [defaultToolsImage]: 'tools',
 };
 

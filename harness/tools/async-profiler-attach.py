@@ -178,6 +178,8 @@ def tmp_listing(nspid):
 
 
 def load(a):
+    if not os.path.isfile(a["lib"]):
+        fail("no-agent", f"this debug session has no async-profiler agent at {a['lib']}")
     uid, gid, nspid = inspect()
     tmp_before = tmp_listing(nspid)
     check_user(uid)

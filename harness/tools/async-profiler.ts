@@ -201,6 +201,10 @@ export function attachError(outcome: Pick<HelperOutcome, 'kind' | 'message'>, se
       return new PrerequisiteError(`the JVM refused the attach: ${message}`);
     case 'user':
       return new PrerequisiteError(`async-profiler must attach as the JVM's user: ${message}`);
+    case 'no-agent':
+      return new PrerequisiteError(
+        `${message}: the debug image predates the JVM support; rebuild it (hack/images/build --only tools, or make build)`,
+      );
     case 'staging':
       return new PrerequisiteError(`this target cannot take async-profiler's library: ${message} (a read-only root filesystem without a writable /tmp?)`);
     default:

@@ -14,6 +14,7 @@ describe('async-profiler attach failures', () => {
     ['refused', /refused the attach/],
     ['user', /as the JVM's user/],
     ['staging', /cannot take async-profiler's library/],
+    ['no-agent', /rebuild it \(hack\/images\/build --only tools/],
   ])('%s is a missing prerequisite (exit 3) that says what', (kind, says) => {
     const e = attachError({ kind, message: 'the helper said so' }, session) as Error & { exitCode: number };
     expect(e.exitCode).toBe(ExitCode.prerequisite);
