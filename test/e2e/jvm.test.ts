@@ -134,8 +134,9 @@ describe.skipIf(!isRoot)('attach refusals against real JVMs (exit 3, the JVM unh
     const collect = (b: Buffer) => output.set(p, output.get(p) + b.toString());
     p.stdout!.on('data', collect);
     p.stderr!.on('data', collect);
-    for (let i = 0; i < 100 && !output.get(p)!.includes('listening'); i++) await sleep(100);
-    expect(output.get(p), 'the JVM did not start').toContain('listening');
+    // The whole line (its port), not only its first chunk.
+    for (let i = 0; i < 100 && !/listening on .*\n/.test(output.get(p)!); i++) await sleep(100);
+    expect(output.get(p), 'the JVM did not start').toMatch(/listening on .*\n/);
     return p;
   }
 
