@@ -26,6 +26,7 @@ bench-deps: ## inferno-flamegraph, to draw the SVGs the reader benchmark reads
 		cargo install inferno --locked --version 0.12.8 --root $(HOME)/.cache/holistic/inferno
 
 build: ## build the debug-tools image (docker or podman)
+	hack/images/async-profiler --context >/dev/null   # the JVM agent tools.dockerfile COPYs (Maven Central)
 	$(ENGINE) build -t $(TOOLS_IMAGE) -f tools.dockerfile .
 
 load: build ## build and load the debug-tools image into kind (KIND_CLUSTER)

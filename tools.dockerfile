@@ -23,6 +23,11 @@ RUN --mount=type=secret,id=ca \
  && /opt/debug-tools/bin/py-spy --version \
  && /opt/debug-tools/bin/python -c "import memray; print('memray', memray.__version__)"
 
+# async-profiler's agent library for JVM targets (no JDK, no jattach: harness/tools/async-profiler-attach.py speaks
+# the JVM's attach protocol with the python3 above). It comes from Maven Central, fetched on the host by
+# hack/images/async-profiler --context (hack/images/build runs it) into .build/async-profiler/.
+COPY .build/async-profiler/libasyncProfiler.so /opt/async-profiler/lib/libasyncProfiler.so
+
 ENV PATH=/opt/debug-tools/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 WORKDIR /root
 # Interactive (`kubectl debug -it`, `podman run -it`): a bash shell, as in the tutorial. Detached (no terminal): it

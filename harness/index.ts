@@ -22,6 +22,8 @@ export { pySpyRecord } from './tools/py-spy.js';
 export type { Dump, Recording } from './tools/py-spy.js';
 export { memrayTrack, trackMemory } from './tools/memray.js';
 export { bpftraceNative } from './tools/bpftrace.js';
+export { asyncProfilerRecord } from './tools/async-profiler.js';
+export type { JvmRecording } from './tools/async-profiler.js';
 export type { AttachedTool, ToolIo } from './tools/attached.js';
 export type { MemoryCapture, MemorySite } from './profile/memory.js';
 export type { NativeProfile, NativeSymbol } from './profile/native.js';
@@ -40,6 +42,7 @@ export { checkLockContention } from './assert/contention.js';
 export { checkTopHeldSite, describeSite } from './assert/memory.js';
 export { checkNativeCalls, checkNativeShare } from './assert/native.js';
 export { checkBadSetting, checkCrashed, readTraceback, settingsHolding } from './assert/crash.js';
+export { checkNothingStaged } from './assert/staging.js';
 export type { RegressionThresholds } from './baseline/thresholds.js';
 
 // Errors with the contract's exit codes

@@ -16,6 +16,7 @@ export const defaultAppImage = 'localhost/badapp:latest';
 /** The images hack/images/build makes, and the `--only` part that makes each. */
 const projectImages: Record<string, string> = {
   'localhost/badapp:latest': 'app',
+  'localhost/badapp-java:latest': 'java',
   [defaultToolsImage]: 'tools',
 };
 

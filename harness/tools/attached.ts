@@ -21,8 +21,8 @@ export interface ToolIo {
   /** The command line's sampler settings (`--sampling`, `--no-flamegraph`), for the tools that sample. */
   sampling: Sampling['mode'];
   flamegraph: boolean;
-  /** A CPU profile for the run's hotspots, flame graph and baseline. */
-  recordProfile(profile: Profile, sampling: Sampling): void;
+  /** A CPU profile for the run's hotspots, flame graph and baseline (sampling: py-spy's settings, when it was py-spy). */
+  recordProfile(profile: Profile, sampling: Sampling | null): void;
 }
 
 export interface AttachedTool<E> {
