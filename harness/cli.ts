@@ -15,6 +15,7 @@ import { formatInfo } from './baseline/gate.js';
 import { percent } from './assert/verdict.js';
 import { createProgress, type ProgressOutput } from './progress.js';
 import { inspectProfile } from './inspect.js';
+import { diffProfileFiles, formatDiff } from './diff.js';
 import { runScenario } from './run.js';
 import { deleteCluster } from './targets/kind.js';
 import { parsePort, portRange } from './targets/ports.js';
@@ -192,6 +193,23 @@ export async function main(argv: readonly string[], io: Io = defaultIo, signal?:
         if (result.verdict) io.out(formatVerdict(result.verdict));
       }
       if (result.verdict && !result.verdict.pass) exitCode = ExitCode.verdictFailed;
+    });
+
+  program
+    .command('diff')
+    .description('compare two profiles taken anywhere (A = baseline, B = current): per-function self share change; exit 1 when one grew beyond the threshold')
+    .argument('<a>', 'the baseline profile (py-spy raw, flame graph SVG or speedscope)')
+    .argument('<b>', 'the current profile')
+    .addOption(new Option('--threshold <points>', 'least growth of a self share, in percentage points, that fails').argParser((v) => {
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number of percentage points >= 0');
+      return n;
+    }).default(1))
+    .option('--json', 'print the result as JSON')
+    .action(async (a: string, b: string, opts: { threshold: number; json?: boolean }) => {
+      const result = await diffProfileFiles(a, b, { thresholdPoints: opts.threshold });
+      io.out(opts.json ? JSON.stringify(result, null, 2) : formatDiff(result));
+      if (!result.verdict.pass) exitCode = ExitCode.verdictFailed;
     });
 
   program
