@@ -5,7 +5,7 @@ import { observerEffect, observerWarning } from '../../harness/observer/effect.j
 const load = (rps: number, p99: number, perSecond?: number[]): LoadResult => ({
   generator: 'autocannon', url: 'http://127.0.0.1/', connections: 2, duration_s: 5, requests: rps * 5, rps,
   p50_ms: p99 / 3, p90_ms: p99 / 2, p99_ms: p99, max_ms: p99 * 2, errors: 0, timeouts: 0, non2xx: 0,
-  ...(perSecond ? { timeline: perSecond.map((r, i) => ({ t_s: i, span_s: 1, requests: r, rps: r })) } : {}),
+  ...(perSecond ? { timeline: perSecond.map((r, i) => ({ t_s: i, span_s: 1, requests: r, rps: r, non2xx: 0 })) } : {}),
 });
 const sampling = { mode: 'nonblocking' as const, samplers: 2, rate_hz: 100 };
 // Latency samples: the profiled phase's tail is a factor `k` of the unprofiled one's.
