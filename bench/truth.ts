@@ -20,6 +20,8 @@ import { frameStats, type Profile } from '../harness/profile/model.js';
 import { cpuShare } from '../harness/profile/estimate.js';
 import { repairTruncated, truncatedFraction } from '../harness/profile/truncation.js';
 import { gilShares } from '../harness/profile/gil.js';
+import { dropIdleLeaves } from '../harness/profile/idle.js';
+import os from 'node:os';
 import { HOT_FUNCTION, measureWindow, TRUTH_KINDS, withTruthApp, type TruthKind } from '../test/fixtures/apps/truth/truth-apps.js';
 
 export interface TruthBenchOptions {
@@ -51,6 +53,10 @@ export async function truthBench(options: TruthBenchOptions): Promise<{ kind: Tr
       const est = cpuShare(nb, gil, (f) => f.name === hot);
       console.log(`\n### ${kind}: hot = ${hot}; app truth: CPU share ${pts(t.cpu_share)} %, wall share ${pts(t.wall_share)} % ` +
         `(${t.calls} calls, ${t.hot_cpu_s.toFixed(2)} of ${t.process_cpu_s.toFixed(2)} CPU s); ${w.load.rps} req/s`);
+      // Wall-clock samples vs CPU: GIL-held sampler seconds over the app's CPU seconds. Well above 1 = the GIL holder
+      // often waited for a core (an oversubscribed machine): then no wall-clock sample is a CPU share.
+      console.log(`load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores; GIL-held sample-seconds / app CPU seconds = ` +
+        `${(gil.totalWeight / 100 / t.process_cpu_s).toFixed(2)}; hot: ${(totalOf(gil, hot) * gil.totalWeight / 100 / t.hot_cpu_s).toFixed(2)}`);
       console.log(`truncated stacks ${(trunc.fraction * 100).toFixed(1)} % of ${nb.totalWeight} samples; GIL held ${(gs.held * 100).toFixed(1)} %, ` +
         `active without the GIL (waiting for it, or in C that released it) ${(gs.waiting * 100).toFixed(1)} % of the default sampler's samples`);
       console.log('estimator              share %  error (points)');
@@ -65,6 +71,9 @@ export async function truthBench(options: TruthBenchOptions): Promise<{ kind: Tr
         const b = await measureWindow(app, [{ name: 'blocking', nonblocking: false }], { durationS: options.durationS });
         const bp = b.profiles.blocking!.profile;
         rows.push([`blocking (own window)`, totalOf(bp, hot), b.truth.cpu_share]);
+        const idle = dropIdleLeaves(bp);
+        rows.push([`blocking, idle leaves out`, totalOf(idle.profile, hot), b.truth.cpu_share]);
+        console.log(`blocking: ${(idle.idleFraction * 100).toFixed(1)} % of samples had a stdlib wait as leaf (counted busy by py-spy)`);
         console.log(`blocking window: truth ${pts(b.truth.cpu_share).trim()} %, ${b.load.rps} req/s (x${(b.load.rps / w.load.rps).toFixed(2)} of the nonblocking window)`);
       }
       console.log('estimator                    share %  truth %  error (points)');
