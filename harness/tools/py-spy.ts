@@ -7,13 +7,13 @@
  * bad-app, blocking sampling cost ~10% throughput and 2.2x p99 and read the hot share ~2 points low, and two
  * blocking samplers would pause the app twice as often.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PrerequisiteError, RunError } from '../errors.js';
 import { tail, type RunResult } from '../exec.js';
 import type { Profile } from '../profile/model.js';
 import { parsePySpyDump, type ThreadDump } from '../profile/pyspy-dump.js';
-import { readPySpyRaw } from '../profile/pyspy-raw.js';
+import { parsePySpyRaw, readPySpyRaw } from '../profile/pyspy-raw.js';
 import { toSpeedscope } from '../profile/speedscope.js';
 import type { DebugSession } from '../targets/types.js';
 
@@ -27,6 +27,12 @@ export interface RecordOptions {
   idle?: boolean;
   /** Also write the flame graph SVG (default true). */
   flamegraph?: boolean;
+  /**
+   * Also run a GIL sampler over the same window (`--gil --format raw`: only the thread holding the GIL is
+   * sampled): what profile/estimate.ts cpuShare and profile/gil.ts gilShares read. Default false. It cannot see
+   * code that releases the GIL (bcrypt): never the only sampler.
+   */
+  gilSampler?: boolean;
   signal?: AbortSignal;
 }
 
@@ -35,6 +41,9 @@ export interface Recording {
   /** Host paths of what was copied out. */
   rawPath: string;
   svgPath: string | undefined;
+  /** With gilSampler: the GIL holder's samples over the same window, and its host path. */
+  gilProfile?: Profile;
+  gilPath?: string;
   /** The profile in speedscope's file format (open it at speedscope's site or its desktop build). */
   speedscopePath: string;
   argv: string[];
@@ -62,6 +71,8 @@ export async function record(session: DebugSession, hostDir: string, options: Re
   if (blocking) blockingRecords.set(session, (blockingRecords.get(session) ?? 0) + 1);
   const runs = [session.exec(rawArgv, execOptions)];
   if (options.flamegraph ?? true) runs.push(session.exec(svgArgv, execOptions));
+  const gilIn = path.posix.join(session.scratchDir, 'py-spy-gil.txt');
+  if (options.gilSampler) runs.push(session.exec(['py-spy', ...common, '--gil', '--format', 'raw', '--output', gilIn], execOptions));
   const results = await Promise.all(runs).finally(() => {
     if (blocking) blockingRecords.set(session, (blockingRecords.get(session) ?? 1) - 1);
   });
@@ -75,11 +86,19 @@ export async function record(session: DebugSession, hostDir: string, options: Re
     await session.copyOut(svgIn, svgPath, { signal: options.signal });
   }
   const profile = await readPySpyRaw(rawPath);
+  let gil: { gilProfile: Profile; gilPath: string } | undefined;
+  if (options.gilSampler) {
+    const gilPath = path.join(hostDir, 'profile-gil.txt');
+    await session.copyOut(gilIn, gilPath, { signal: options.signal });
+    // No GIL sample at all (every thread released it the whole time) is an empty file, not an error.
+    const text = await readFile(gilPath, 'utf8');
+    gil = { gilPath, gilProfile: text.trim() === '' ? { source: `py-spy --gil raw (${gilPath})`, frames: [], samples: [], totalWeight: 0 } : parsePySpyRaw(text, gilPath) };
+  }
   // The same samples for speedscope (and any tool that imports its format): written from the raw counts, not a
   // third sampler, so it costs the app nothing.
   const speedscopePath = path.join(hostDir, 'profile.speedscope.json');
   await writeFile(speedscopePath, toSpeedscope(profile, { name: `py-spy record of pid ${session.appPid}` }));
-  return { profile, rawPath, svgPath, speedscopePath, argv: rawArgv };
+  return { profile, rawPath, svgPath, speedscopePath, argv: rawArgv, ...(gil ?? {}) };
 }
 
 export interface Dump {

@@ -13,6 +13,10 @@ import { gilShares } from '../../harness/profile/gil.js';
 import { repairTruncated, truncatedFraction } from '../../harness/profile/truncation.js';
 import { measureWindow, withTruthApp, type TruthWindow } from '../fixtures/apps/truth/truth-apps.js';
 import { holistic } from '../helpers.js';
+import { writeFile } from 'node:fs/promises';
+import { readProfile } from '../../harness/profile/read.js';
+import { renderDiffFlameGraph } from '../../harness/report/diff-flamegraph.js';
+import { hasChromium, openReport } from '../browser.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -92,6 +96,41 @@ describe('holistic diff on two real recordings', () => {
     const r = await holistic(['diff', base, same, '--threshold', '15']);
     expect(r.exitCode, r.all).toBe(0);
     expect(r.stdout).toMatch(/^PASS profile diff/m);
+  });
+
+  test.skipIf(!hasChromium)('in the browser, the planted regression is red in the differential flame graph, and the toggle shows the baseline layout', async () => {
+    const page = path.join(dir, 'diff.html');
+    // A page as strict as the report's: no script may run, no network.
+    await writeFile(
+      page,
+      `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">` +
+        `<title>diff</title></head><body>${renderDiffFlameGraph(await readProfile(base), await readProfile(slow), { id: 'd' })}</body></html>`,
+    );
+    const opened = await openReport(page);
+    try {
+      const p = opened.page;
+      const fillOf = (view: string) =>
+        p.locator(`${view} g.dfr`, { has: p.locator('title', { hasText: /^checksum \(threaded_app\.py\) — / }) })
+          .first()
+          .locator('rect')
+          // eslint-disable-next-line @typescript-eslint/no-explicit-any
+          .evaluate((el: any) => el.ownerDocument.defaultView.getComputedStyle(el).fill as string);
+      // red: hue 0, e.g. rgb(2xx, 1x, 1x)
+      const fwd = await fillOf('.dview-fwd');
+      const [r, gr, b] = fwd.match(/\d+/g)!.map(Number);
+      expect(r! > 150 && r! > gr! + 60 && r! > b! + 60, fwd).toBe(true);
+      expect(await p.isVisible('.dview-fwd svg')).toBe(true);
+      expect(await p.isVisible('.dview-rev svg')).toBe(false);
+      await p.click('label[for=d-rev]');
+      expect(await p.isVisible('.dview-rev svg')).toBe(true);
+      expect(await p.isVisible('.dview-fwd svg')).toBe(false);
+      expect(await p.textContent('table.diff-table')).toMatch(/checksum \(threaded_app\.py\)\s*grew/);
+      expect(opened.consoleErrors).toEqual([]);
+      expect(opened.pageErrors).toEqual([]);
+      expect(opened.foreignRequests).toEqual([]);
+    } finally {
+      await opened.close();
+    }
   });
 
   test('an unreadable file: exit 2 naming it', async () => {
