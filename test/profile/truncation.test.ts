@@ -67,3 +67,14 @@ describe('truncated stacks', () => {
     expect(fixed.truncated.fraction).toBe(0);
   });
 });
+
+describe('checkTotalShare: a verdict on total that says when truncation could flip it', async () => {
+  const { checkTotalShare } = await import('../../harness/assert/total-bound.js');
+  test('judged on the re-rooted estimate, the bound in actual, a detail when the threshold is inside it', () => {
+    const v = checkTotalShare(profile, 'do_GET', { atLeast: 0.85 });
+    expect(v).toMatchObject({ name: 'total do_GET', pass: true, actual: '90.0% (between 80.0% and 95.0% with 15.0% of 100 samples truncated)' });
+    expect(v.details![0]).toMatch(/^truncation could flip this verdict: the threshold 85\.0% lies between 80\.0% .* and 95\.0%/);
+    expect(checkTotalShare(profile, 'do_GET', { atLeast: 0.5 }).details).toBeUndefined();
+    expect(checkTotalShare(profile, 'do_GET', { atLeast: 0.97 }).pass).toBe(false);
+  });
+});
