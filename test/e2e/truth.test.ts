@@ -139,3 +139,17 @@ describe('holistic diff on two real recordings', () => {
     expect(r.stderr).toMatch(/cannot read profile \/nonexistent\/profile\.txt/);
   });
 });
+
+describe('a scenario with the GIL sampler, through holistic run on the local target', () => {
+  test('checkGilContention states the contention; the GIL sampler\'s profile is kept beside the raw one', async () => {
+    const out = path.join(dir, 'run');
+    const r = await holistic(['run', path.join('test', 'fixtures', 'scenarios', 'truth-gil.ts'), '--target', 'local', '--out', out]);
+    expect(r.exitCode, r.all).toBe(0);
+    expect(r.stdout).toMatch(/^PASS GIL contention: expected share of active samples without the GIL >= 20\.0%; got [\d.]+% without the GIL \(\d+ of \d+ active samples; \d+ samples held it\); non-holders sat in /m);
+    expect(r.stdout).toMatch(/^PASS hotspot hot path under the GIL/m);
+    const runDir = (await import('node:fs/promises').then((fs) => fs.readdir(out))).find((d) => d.startsWith('truth-gil-'))!;
+    const gil = await readProfile(path.join(out, runDir, 'profile-gil.txt'));
+    expect(gil.totalWeight).toBeGreaterThan(100);
+  });
+});
+
