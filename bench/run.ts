@@ -5,8 +5,10 @@
  *      duration (setup: app start + health; teardown: stop + reports).
  *   2. The profile readers' speed and memory on 5k- and 50k-frame profiles: raw, speedscope (holistic's export
  *      of the same profile) and flame graph SVG, each as a ratio to raw.
- *   3. With --startup-only: `holistic --help` and `list` from the installed package (target 0.5 s).
- *   4. With --kills-only: runs killed (SIGKILL, force quit) at random phases, and what `holistic down` leaves.
+ *   3. With --truth (or --truth-only): the ground-truth apps, measured vs true hotspot share per sampling mode
+ *      (bench/truth.ts). --truth-duration=SEC (default 15), --truth-apps=purepy,cjson,asyncio,threads, --no-blocking.
+ *   4. With --startup-only: `holistic --help` and `list` from the installed package (target 0.5 s).
+ *   5. With --kills-only: runs killed (SIGKILL, force quit) at random phases, and what `holistic down` leaves.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -24,6 +26,7 @@ import { gateBench, observerBench } from './gate.js';
 import { killsBench } from './kills.js';
 import { startupBench } from './startup.js';
 import { syntheticRaw } from './synthetic.js';
+import { truthBench } from './truth.js';
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
 const trials = Number(args.get('trials') ?? 3);
@@ -142,6 +145,10 @@ if (args.has('kills-only')) {
   process.exit(0);
 }
 // --gate-only / --observer-only run just that section; --gate-trials (default 10), --gate-duration (default 5).
+if (args.has('truth') || args.has('truth-only')) {
+  await truthBench({ durationS: Number(args.get('truth-duration') ?? 15), blocking: !args.has('no-blocking'), kinds: args.get('truth-apps')?.split(',') as never });
+  if (args.has('truth-only')) process.exit(0);
+}
 if (!args.has('readers-only') && !args.has('observer-only')) await gateBench(Number(args.get('gate-trials') ?? 10), Number(args.get('gate-duration') ?? 5));
 if (!args.has('readers-only') && !args.has('gate-only')) await observerBench(Number(args.get('observer-trials') ?? 3), Number(args.get('observer-duration') ?? 6));
 if (args.has('gate-only') || args.has('observer-only')) process.exit(0);

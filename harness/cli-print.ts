@@ -14,6 +14,10 @@ export function printOutcome(io: { out(text: string): void; err(text: string): v
     const top = summary.hotspots[0]!;
     io.out(`top hotspot: ${top.name} (${top.file ?? '?'}) self ${percent(top.self)} of ${summary.samples} samples`);
   }
+  if (summary.truncated_fraction) {
+    io.out(`truncated stacks: ${percent(summary.truncated_fraction)} of samples had no thread root; ${percent(summary.truncated_repaired_fraction ?? 0)} re-rooted onto complete stacks, ${percent(summary.truncated_unrepaired_fraction ?? 0)} left as they were`);
+  }
+  if (summary.gil) io.out(`GIL: held in ${percent(summary.gil.held)} of samples, active without it (waiting, or in C code that released it) in ${percent(summary.gil.waiting)}`);
   if (summary.load) io.out(`load: ${formatLoad(summary.load)}`);
   if (summary.observer) io.out(formatObserver(summary.observer));
   for (const c of summary.baseline?.comparisons.filter((x) => !x.gated) ?? []) io.out(formatInfo(c));

@@ -105,6 +105,26 @@ function addInitCommand(program: Command, { io }: CommandContext): void {
     });
 }
 
+function addDiffCommand(program: Command, { io, setExit }: CommandContext): void {
+  program
+    .command('diff')
+    .description('compare two profiles taken anywhere (A = baseline, B = current): per-function self share change; exit 1 when one grew beyond the threshold')
+    .argument('<a>', 'the baseline profile (py-spy raw, flame graph SVG or speedscope)')
+    .argument('<b>', 'the current profile')
+    .addOption(new Option('--threshold <points>', 'least growth of a self share, in percentage points, that fails').argParser((v) => {
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number of percentage points >= 0');
+      return n;
+    }).default(1))
+    .option('--json', 'print the result as JSON')
+    .action(async (a: string, b: string, opts: { threshold: number; json?: boolean }) => {
+      const { diffProfileFiles, formatDiff } = await import('./diff.js');
+      const result = await diffProfileFiles(a, b, { thresholdPoints: opts.threshold });
+      io.out(opts.json ? JSON.stringify(result, null, 2) : formatDiff(result));
+      if (!result.verdict.pass) setExit(ExitCode.verdictFailed);
+    });
+}
+
 /** What every subcommand's action gets: where to print, the Ctrl-C signal, and how to set the exit code. */
 interface CommandContext {
   io: Io;
@@ -250,7 +270,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo, signal?:
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .showHelpAfterError();
   const context: CommandContext = { io, signal, argv, setExit: (code) => (exitCode = code) };
-  for (const add of [addRunCommand, addListCommand, addInspectCommand, addDownCommand, addDoctorCommand, addInitCommand]) add(program, context);
+  for (const add of [addRunCommand, addListCommand, addInspectCommand, addDiffCommand, addDownCommand, addDoctorCommand, addInitCommand]) add(program, context);
 
   try {
     await program.parseAsync(argv);

@@ -44,7 +44,8 @@ export async function attaching(
   const attach: Attach = async (tool, options = {}) => {
     const durationS = options.durationS ?? frame.durationS;
     const request = options.load === false ? undefined : { ...options.load, durationS };
-    const before = request ? await unprofiledLoad(frame, load, request) : null;
+    const reference = request ? await unprofiledLoad(frame, load, request) : null;
+    const before = reference?.load ?? null;
     frame.phases.start('load + profile', { seconds: durationS });
     let during: Measured | undefined;
     const whileAttached = async () => {
@@ -56,6 +57,7 @@ export async function attaching(
       frame.evidence.load = during.load;
       frame.evidence.series = during.series ?? null;
       frame.evidence.unprofiled = before;
+      frame.evidence.unprofiledLatencies = reference?.series?.latencies_ms ?? null;
     }
     const serving: Verdict[] = [];
     if (during) serving.push(checkServedWhileAttached(tool.name, before, during.load));
@@ -66,14 +68,14 @@ export async function attaching(
 }
 
 /** The observer-effect reference: short (half the duration, 2 to 5 s, unless --unprofiled says), same path. */
-async function unprofiledLoad(frame: RunFrame, load: LoadDriver, request: LoadRequest & { durationS: number }): Promise<LoadResult | null> {
+async function unprofiledLoad(frame: RunFrame, load: LoadDriver, request: LoadRequest & { durationS: number }): Promise<Measured | null> {
   const seconds = frame.options.unprofiledS ?? Math.min(request.durationS, 5, Math.max(2, Math.round(request.durationS / 2)));
   if (seconds <= 0) return null;
   frame.phases.start('load (unprofiled)', { seconds });
   const t0 = performance.now();
   const measured = await load.measure({ ...request, durationS: seconds }, 'unprofiled');
   frame.evidence.unprofiledS += (performance.now() - t0) / 1000;
-  return measured.load;
+  return measured;
 }
 
 function toolIo(frame: RunFrame, durationS: number): ToolIo {
@@ -87,9 +89,10 @@ function toolIo(frame: RunFrame, durationS: number): ToolIo {
     },
     sampling: frame.options.sampling ?? 'nonblocking',
     flamegraph: frame.options.flamegraph ?? true,
-    recordProfile: (profile, sampling) => {
+    recordProfile: (profile, sampling, extra) => {
       frame.evidence.profile = profile;
       frame.evidence.sampling = sampling;
+      frame.evidence.gilProfile = extra?.gilProfile;
     },
   };
 }

@@ -12,7 +12,9 @@ import { gate, gateEnvironment, hotspotCounts, makeBaseline } from '../baseline/
 import { InterruptedError, exitCodeOf } from '../errors.js';
 import { pauseAt } from '../failpoint.js';
 import { formatObserver, observerEffect, observerWarning } from '../observer/effect.js';
+import { gilShares } from '../profile/gil.js';
 import type { Profile } from '../profile/model.js';
+import { repairTruncated, type Repair } from '../profile/truncation.js';
 import { renderReport } from '../report/html.js';
 import { writeIndex } from '../report/index-page.js';
 import { renderJunit } from '../report/junit.js';
@@ -28,14 +30,19 @@ export async function finishRun(frame: RunFrame, o: { error: unknown; baseline: 
   const { evidence: ev, options, log } = frame;
   let error = o.error;
   // What the profiler cost the app, and the regression gate: both need a finished body.
-  const observer = !error && ev.unprofiled && ev.load ? observerEffect(ev.unprofiled, ev.load, ev.sampling) : null;
+  const latencies = ev.unprofiledLatencies && ev.series ? { unprofiled: ev.unprofiledLatencies, profiled: ev.series.latencies_ms } : undefined;
+  const observer = !error && ev.unprofiled && ev.load ? observerEffect(ev.unprofiled, ev.load, ev.sampling, latencies) : null;
+  // Stacks py-spy read without their thread root (nonblocking reads race the interpreter) are re-rooted onto the
+  // complete stacks that end the same way, so `total` shares are not biased low (profile/truncation.ts).
+  const repaired = ev.profile ? repairTruncated(ev.profile) : undefined;
+  const profile = repaired?.profile;
   if (observer) {
     log(formatObserver(observer));
     const w = observerWarning(observer);
     if (w) frame.warn(w);
   }
-  const top = ev.profile ? hotspots(ev.profile, 20) : [];
-  const counts = hotspotCounts(top, ev.profile?.totalWeight ?? 0);
+  const top = profile ? hotspots(profile, 20) : [];
+  const counts = hotspotCounts(top, profile?.totalWeight ?? 0);
   const environment = gateEnvironment({
     target: frame.definition.name,
     python: ev.app?.environment.python,
@@ -60,7 +67,7 @@ export async function finishRun(frame: RunFrame, o: { error: unknown; baseline: 
   frame.phases.start('report');
   await pauseAt('report', log);
   error = interruptedLate(error, options.signal);
-  const summary = makeSummary(frame, error, o.teardownS, observer, baselineBlock);
+  const summary = makeSummary(frame, error, o.teardownS, observer, baselineBlock, repaired);
   await writeRunOutputs(frame.runDir, summary, ev.profile, { stepSummary: options.stepSummary, log });
 
   if (options.saveBaseline) {
@@ -75,7 +82,7 @@ export async function finishRun(frame: RunFrame, o: { error: unknown; baseline: 
   return { summary, runDir: frame.runDir, profile: ev.profile, exitCode: error ? exitCodeOf(error) : summary.verdict === 'pass' ? 0 : 1 };
 }
 
-function makeSummary(frame: RunFrame, error: unknown, teardownS: number, observer: RunSummary['observer'], baseline: RunSummary['baseline']): RunSummary {
+function makeSummary(frame: RunFrame, error: unknown, teardownS: number, observer: RunSummary['observer'], baseline: RunSummary['baseline'], repaired: Repair | undefined): RunSummary {
   const { evidence: ev, artifacts } = frame;
   artifacts.summary = 'summary.json';
   artifacts.report = 'report.html';
@@ -90,8 +97,12 @@ function makeSummary(frame: RunFrame, error: unknown, teardownS: number, observe
     ...(error instanceof InterruptedError ? { interrupted: true } : {}),
     ...(error ? { error: errorText(error) } : {}),
     verdicts: ev.verdicts,
-    hotspots: ev.profile ? hotspots(ev.profile) : [],
+    hotspots: repaired ? hotspots(repaired.profile) : [],
     samples: ev.profile?.totalWeight ?? 0,
+    ...(repaired
+      ? { truncated_fraction: round(repaired.truncated.fraction), truncated_repaired_fraction: round(repaired.repairedFraction), truncated_unrepaired_fraction: round(repaired.unrepairedFraction) }
+      : {}),
+    ...(ev.profile && ev.gilProfile ? { gil: gilSummary(ev.profile, ev.gilProfile) } : {}),
     load: ev.load,
     observer,
     ...(baseline ? { baseline } : {}),
@@ -143,6 +154,12 @@ async function writeWhole(file: string, content: string): Promise<void> {
 export function interruptedLate(error: unknown, signal: AbortSignal | undefined): unknown {
   if (error || !signal?.aborted) return error;
   return new InterruptedError(`interrupted after the scenario finished (${String(signal.reason ?? 'aborted')}); what it collected is complete`);
+}
+
+/** The share of samples whose thread held the GIL, and of those active without it (waiting, or in C code). */
+function gilSummary(profile: Profile, gilProfile: Profile): NonNullable<RunSummary['gil']> {
+  const g = gilShares(profile, gilProfile);
+  return { held: round(g.held), waiting: round(g.waiting), samples: g.defaultSamples, gil_samples: g.gilSamples };
 }
 
 function round(seconds: number): number {

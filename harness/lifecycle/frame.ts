@@ -102,7 +102,7 @@ async function openFrame(o: {
   await writeFile(path.join(scratchDir, '.holistic-owner'), `${ownerText()} ${o.runId}\n`);
   const warnings: string[] = [];
   const evidence: Evidence = {
-    verdicts: [], sampling: null, load: null, series: null, unprofiled: null,
+    verdicts: [], sampling: null, load: null, series: null, unprofiled: null, unprofiledLatencies: null,
     generator: o.generator, connections: undefined, closesConnections: false, setupS: 0, bodyS: 0, unprofiledS: 0,
   };
   return {

@@ -79,12 +79,16 @@ export interface AppRecord {
 export interface Evidence {
   verdicts: Verdict[];
   profile?: Profile;
+  /** The GIL holder's samples over the same window (py-spy --gil), when the scenario asked for them. */
+  gilProfile?: Profile;
   sampling: Sampling | null;
   /** The run's load: the last one measured (while a tool was attached, when one was). */
   load: LoadResult | null;
   series: LoadSeries | null;
   /** The same load without a tool, just before it was attached: the observer effect's reference. */
   unprofiled: LoadResult | null;
+  /** The unprofiled phase's latency samples (the observer effect's p99 interval). */
+  unprofiledLatencies: number[] | null;
   /** The load generator and connections the run used, for the baseline's environment. */
   generator: string;
   connections: number | undefined;

@@ -18,6 +18,12 @@ export interface RunSummary {
   verdicts: Verdict[];
   hotspots: Hotspot[];
   samples: number;
+  /** Samples without their thread root (py-spy nonblocking), and the parts re-rooted onto complete stacks or not. */
+  truncated_fraction?: number;
+  truncated_repaired_fraction?: number;
+  truncated_unrepaired_fraction?: number;
+  /** With a GIL sampler: the share of samples holding the GIL and the share active without it. */
+  gil?: { held: number; waiting: number; samples: number; gil_samples: number };
   load: LoadResult | null;
   /** Profiled / unprofiled throughput and latency: what the profiler cost the app (null: not measured). */
   observer: ObserverEffect | null;

@@ -22,7 +22,7 @@ export interface ToolIo {
   sampling: Sampling['mode'];
   flamegraph: boolean;
   /** A CPU profile for the run's hotspots, flame graph and baseline (sampling: py-spy's settings, when it was py-spy). */
-  recordProfile(profile: Profile, sampling: Sampling | null): void;
+  recordProfile(profile: Profile, sampling: Sampling | null, extra?: { gilProfile?: Profile }): void;
 }
 
 export interface AttachedTool<E> {

@@ -7,14 +7,14 @@
  * bad-app, blocking sampling cost ~10% throughput and 2.2x p99 and read the hot share ~2 points low, and two
  * blocking samplers would pause the app twice as often.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PrerequisiteError, RunError } from '../errors.js';
 import type { RunResult } from '../exec.js';
 import { tail } from '../text.js';
 import type { Profile } from '../profile/model.js';
 import { parsePySpyDump, type ThreadDump } from '../profile/pyspy-dump.js';
-import { readPySpyRaw } from '../profile/pyspy-raw.js';
+import { parsePySpyRaw, readPySpyRaw } from '../profile/pyspy-raw.js';
 import { toSpeedscope } from '../profile/speedscope.js';
 import { reapedChildrenCpuS } from '../load/cpu.js';
 import type { Sampling } from '../observer/effect.js';
@@ -31,6 +31,12 @@ export interface RecordOptions {
   idle?: boolean;
   /** Also write the flame graph SVG (default true). */
   flamegraph?: boolean;
+  /**
+   * Also run a GIL sampler over the same window (`--gil --format raw`: only the thread holding the GIL is
+   * sampled): what profile/estimate.ts cpuShare and profile/gil.ts gilShares read. Default false. It cannot see
+   * code that releases the GIL (bcrypt): never the only sampler.
+   */
+  gilSampler?: boolean;
   signal?: AbortSignal;
 }
 
@@ -39,6 +45,9 @@ export interface Recording {
   /** Host paths of what was copied out. */
   rawPath: string;
   svgPath: string | undefined;
+  /** With gilSampler: the GIL holder's samples over the same window, and its host path. */
+  gilProfile?: Profile;
+  gilPath?: string;
   /** The profile in speedscope's file format (open it at speedscope's site or its desktop build). */
   speedscopePath: string;
   argv: string[];
@@ -66,6 +75,8 @@ export async function record(session: DebugSession, hostDir: string, options: Re
   if (blocking) blockingRecords.set(session, (blockingRecords.get(session) ?? 0) + 1);
   const runs = [session.exec(rawArgv, execOptions)];
   if (options.flamegraph ?? true) runs.push(session.exec(svgArgv, execOptions));
+  const gilIn = path.posix.join(session.scratchDir, 'py-spy-gil.txt');
+  if (options.gilSampler) runs.push(session.exec(['py-spy', ...common, '--gil', '--format', 'raw', '--output', gilIn], execOptions));
   const results = await Promise.all(runs).finally(() => {
     if (blocking) blockingRecords.set(session, (blockingRecords.get(session) ?? 1) - 1);
   });
@@ -79,11 +90,19 @@ export async function record(session: DebugSession, hostDir: string, options: Re
     await session.copyOut(svgIn, svgPath, { signal: options.signal });
   }
   const profile = await readPySpyRaw(rawPath);
+  let gil: { gilProfile: Profile; gilPath: string } | undefined;
+  if (options.gilSampler) {
+    const gilPath = path.join(hostDir, 'profile-gil.txt');
+    await session.copyOut(gilIn, gilPath, { signal: options.signal });
+    // No GIL sample at all (every thread released it the whole time) is an empty file, not an error.
+    const text = await readFile(gilPath, 'utf8');
+    gil = { gilPath, gilProfile: text.trim() === '' ? { source: `py-spy --gil raw (${gilPath})`, frames: [], samples: [], totalWeight: 0 } : parsePySpyRaw(text, gilPath) };
+  }
   // The same samples for speedscope (and any tool that imports its format): written from the raw counts, not a
   // third sampler, so it costs the app nothing.
   const speedscopePath = path.join(hostDir, 'profile.speedscope.json');
   await writeFile(speedscopePath, toSpeedscope(profile, { name: `py-spy record of pid ${session.appPid}` }));
-  return { profile, rawPath, svgPath, speedscopePath, argv: rawArgv };
+  return { profile, rawPath, svgPath, speedscopePath, argv: rawArgv, ...(gil ?? {}) };
 }
 
 export interface Dump {
@@ -127,6 +146,10 @@ export interface RecordToolOptions {
   /** Include idle threads (waiting on a lock, a socket): for contention, not for CPU. */
   idle?: boolean;
   rateHz?: number;
+  /** A third sampler with --gil over the same window: the GIL holder's samples (profile-gil.txt; shares.ts). */
+  gilSampler?: boolean;
+  /** Override the command line's --no-flamegraph for this recording. */
+  flamegraph?: boolean;
 }
 
 /**
@@ -137,8 +160,9 @@ export function pySpyRecord(options: RecordToolOptions = {}): AttachedTool<Recor
   return {
     name: 'py-spy',
     async run(session, io, whileAttached) {
-      const recordOptions: RecordOptions = { ...options, durationS: io.durationS, nonblocking: io.sampling !== 'blocking', flamegraph: io.flamegraph, signal: io.signal };
-      const sampling: Sampling = { mode: io.sampling, samplers: io.flamegraph ? 2 : 1, rate_hz: options.rateHz ?? 100 };
+      const flamegraph = options.flamegraph ?? io.flamegraph;
+      const recordOptions: RecordOptions = { ...options, durationS: io.durationS, nonblocking: io.sampling !== 'blocking', flamegraph, signal: io.signal };
+      const sampling: Sampling = { mode: io.sampling, samplers: 1 + (flamegraph ? 1 : 0) + (options.gilSampler ? 1 : 0), rate_hz: options.rateHz ?? 100 };
       io.log(`py-spy record --pid ${session.appPid} for ${io.durationS} s`);
       const cpuBefore = await reapedChildrenCpuS();
       const [recording] = await Promise.all([record(session, io.runDir, recordOptions), whileAttached()]);
@@ -147,10 +171,11 @@ export function pySpyRecord(options: RecordToolOptions = {}): AttachedTool<Recor
       if (!session.image && cpuBefore !== undefined && cpuAfter !== undefined) {
         sampling.profiler_cores = Math.round(((cpuAfter - cpuBefore) / io.durationS) * 1000) / 1000;
       }
-      io.recordProfile(recording.profile, sampling);
+      io.recordProfile(recording.profile, sampling, { gilProfile: recording.gilProfile });
       io.artifact('profile', path.basename(recording.rawPath));
       if (recording.svgPath) io.artifact('flamegraph', path.basename(recording.svgPath));
       io.artifact('speedscope', path.basename(recording.speedscopePath));
+      if (recording.gilPath) io.artifact('profileGil', path.basename(recording.gilPath));
       return recording;
     },
   };
