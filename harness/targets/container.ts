@@ -27,6 +27,7 @@ export const containerTarget: TargetDefinition = {
   summary: 'the app\'s image in podman or docker; a debug container joins its PID namespace (--pid=container:APP)',
   capabilities: { crashOnStart: true, hostProcess: true },
   checks: async (options) => engineChecks(await detectEngine(options.engine).catch((error: Error) => error), { imagesRequired: true }),
+  autoPreference: 2,
   autoPick: async (options) => {
     const engine = await detectEngine(options.engine).catch(() => undefined);
     return engine ? `container (${engine.version} works)` : undefined;

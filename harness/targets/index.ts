@@ -2,20 +2,21 @@
  * The registry of targets: where an app can run. Each target's file exports its TargetDefinition (name,
  * prerequisites, capabilities, constructor); this list is the only place that names them. A new target is one
  * file plus one line here. Definitions load on demand, so a command that needs no cluster never loads the
- * Kubernetes client. The order is `--target auto`'s preference (DESIGN.md: kind, a container engine, local).
+ * Kubernetes client. `--target auto` asks them in the order of `autoPreference` (DESIGN.md: kind, a container
+ * engine, local); kube is never picked by itself.
  */
 import { UsageError } from '../errors.js';
 import { checkPortOption } from './ports.js';
 import type { Target, TargetDefinition, TargetOptions } from './types.js';
 
 const registry: Record<string, () => Promise<TargetDefinition>> = {
-  kind: async () => (await import('./kind.js')).kindTarget,
-  container: async () => (await import('./container.js')).containerTarget,
   local: async () => (await import('./local.js')).localTarget,
+  container: async () => (await import('./container.js')).containerTarget,
+  kind: async () => (await import('./kind.js')).kindTarget,
   kube: async () => (await import('./kube.js')).kubeTarget,
 };
 
-/** Every target's name, in `--target auto`'s order of preference. */
+/** Every target's name. */
 export const targetNames: readonly string[] = Object.keys(registry);
 
 /** A target's definition by name; an unknown name is a usage error listing the others. */
@@ -39,9 +40,9 @@ export async function resolveTarget(choice: string, options: TargetOptions): Pro
     const definition = await targetDefinition(choice);
     return { target: definition.create(options), definition, reason: `${choice} (asked for)` };
   }
-  for (const name of targetNames) {
-    const definition = await targetDefinition(name);
-    const why = await definition.autoPick?.(options);
+  const definitions = await Promise.all(targetNames.map(targetDefinition));
+  for (const definition of definitions.filter((d) => d.autoPick).sort((a, b) => (a.autoPreference ?? 99) - (b.autoPreference ?? 99))) {
+    const why = await definition.autoPick!(options);
     if (why) return { target: definition.create(options), definition, reason: `auto picked ${why}` };
   }
   throw new UsageError('no target can run here'); // unreachable: local always can

@@ -95,6 +95,7 @@ export const kindTarget: TargetDefinition = {
   summary: 'a kind (or k3d) cluster, created from kind-config.yaml or reused, the images loaded into it; then as kube',
   capabilities: { crashOnStart: true, hostProcess: false },
   checks: async (options) => kindChecks(await detectEngine(options.engine).catch((error: Error) => error)),
+  autoPreference: 1,
   autoPick: async (options) => {
     const engine = await detectEngine(options.engine).catch(() => undefined);
     const kind = await run('kind', ['version'], { timeoutMs: 10_000, reject: false }).then((r) => r.exitCode === 0, () => false);

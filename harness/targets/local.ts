@@ -23,6 +23,7 @@ export const localTarget: TargetDefinition = {
   summary: 'the app as a process of this machine (own PID namespace when root); tools from the harness\'s Python',
   capabilities: { crashOnStart: true, hostProcess: true },
   checks: () => localChecks(),
+  autoPreference: 3,
   autoPick: async () => 'local (no working podman or docker)',
   create: (options) => new LocalTarget({ port: options.port }),
 };

@@ -56,8 +56,10 @@ export interface TargetDefinition {
   readonly capabilities: TargetCapabilities;
   /** Prerequisites checked on this machine, each with its fix. */
   checks(options: Omit<TargetOptions, 'toolsImage'>): Promise<Check[]>;
-  /** For `--target auto`: why this target can be picked now, or undefined. The registry's order is the preference. */
+  /** For `--target auto`: why this target can be picked now, or undefined. */
   autoPick?(options: Omit<TargetOptions, 'toolsImage'>): Promise<string | undefined>;
+  /** Where `--target auto` asks it, lowest first (kind 1, container 2, local 3). */
+  autoPreference?: number;
   create(options: TargetOptions): Target;
 }
 
