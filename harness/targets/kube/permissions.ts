@@ -22,8 +22,15 @@ export function workloadPermissions(options: { load: boolean; deployment: boolea
     { verb: 'get', resource: 'pods', group: '', why: 'read the pods and their ephemeral containers' },
     { verb: 'list', resource: 'pods', group: '', why: 'find the workload\'s pods' },
     { verb: 'patch', resource: 'pods/ephemeralcontainers', group: '', why: 'add the debug container (kubectl debug)' },
+    // WebSocket exec/port-forward is a GET upgrade; since 1.31 the apiserver requires create as well.
+    { verb: 'get', resource: 'pods/exec', group: '', why: 'run the profilers in the debug container (WebSocket upgrade)' },
     { verb: 'create', resource: 'pods/exec', group: '', why: 'run the profilers in the debug container' },
-    ...(options.load ? [{ verb: 'create', resource: 'pods/portforward', group: '', why: 'send the load (--no-load needs none)' }] : []),
+    ...(options.load
+      ? [
+          { verb: 'get', resource: 'pods/portforward', group: '', why: 'send the load (WebSocket upgrade; --no-load needs none)' },
+          { verb: 'create', resource: 'pods/portforward', group: '', why: 'send the load (--no-load needs none)' },
+        ]
+      : []),
     ...(options.deployment ? [{ verb: 'get', resource: 'deployments', group: 'apps', why: 'read the Deployment\'s selector (--deployment)' }] : []),
   ];
 }
