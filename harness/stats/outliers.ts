@@ -1,9 +1,13 @@
 /**
- * Per-pod outliers among replicas profiled in the same window: for each of the merged profile's top hotspots,
- * a pod's self share is compared with the share of all the OTHER pods pooled (Newcombe's interval for the
- * difference of two binomial proportions, harness/stats/proportion.ts). A pod is an outlier for that frame
- * when the whole interval lies beyond `minDifference` (a practically relevant gap, not just a significant one:
- * with thousands of samples a 0.5-point gap is significant and means nothing).
+ * Per-pod outliers among replicas profiled in the same window. For each of the merged profile's top hotspots,
+ * every pair of pods is compared (Newcombe's interval for the difference of two binomial proportions,
+ * harness/stats/proportion.ts); a pair differs when the whole interval lies beyond `minDifference` (a
+ * practically relevant gap, not just a significant one: with thousands of samples a 0.5-point gap is
+ * significant and means nothing). A pod is an outlier for that frame when it differs from MORE than half of
+ * the other pods: one slow replica among three is flagged, the two that agree are not (comparing each pod with
+ * all others pooled would flag them too, since the pool contains the slow one). Two pods cannot outvote each
+ * other: with fewer than 3 pods nothing is flagged. The row then shows the pod against the pooled pods that
+ * are not outliers.
  */
 import { frameKey, frameLabel, frameStats, type Profile } from '../profile/model.js';
 import { shareDifference, type Interval } from './proportion.js';
@@ -18,7 +22,7 @@ export interface PodShare {
   frame: string;
   /** The pod's self share of this frame, 0..1. */
   share: number;
-  /** The other pods' pooled self share. */
+  /** The pooled self share of the other pods that are not outliers. */
   others: number;
   /** share - others, with its interval. */
   difference: Interval;
@@ -48,15 +52,23 @@ export function podOutliers(pods: readonly PodProfile[], options: { topFrames?: 
   for (const p of perPod) for (const [k, v] of p.self) merged.set(k, { label: v.label, weight: (merged.get(k)?.weight ?? 0) + v.weight });
   const frames = [...merged].sort((a, b) => b[1].weight - a[1].weight).slice(0, top);
   const rows: PodShare[] = [];
+  const confidence = options.confidence ?? 0.95;
+  const beyond = (d: Interval) => d.low > minDifference || d.high < -minDifference;
   if (pods.length >= 2) {
     for (const [key, { label }] of frames) {
+      const k = (p: (typeof perPod)[number]) => p.self.get(key)?.weight ?? 0;
+      const flagged = new Set(
+        pods.length < 3
+          ? []
+          : perPod.filter((p) => perPod.filter((o) => o !== p && beyond(shareDifference(k(o), o.total, k(p), p.total, confidence))).length > (perPod.length - 1) / 2),
+      );
       for (const p of perPod) {
-        const k = p.self.get(key)?.weight ?? 0;
-        const othersK = perPod.filter((o) => o !== p).reduce((s, o) => s + (o.self.get(key)?.weight ?? 0), 0);
-        const othersN = perPod.filter((o) => o !== p).reduce((s, o) => s + o.total, 0);
-        const difference = shareDifference(othersK, othersN, k, p.total, options.confidence ?? 0.95);
-        const outlier = difference.low > minDifference || difference.high < -minDifference;
-        rows.push({ pod: p.pod, frame: label, share: p.total ? k / p.total : 0, others: othersN ? othersK / othersN : 0, difference, samples: p.total, outlier });
+        let reference = perPod.filter((o) => o !== p && !flagged.has(o));
+        if (reference.length === 0) reference = perPod.filter((o) => o !== p);
+        const othersK = reference.reduce((s, o) => s + k(o), 0);
+        const othersN = reference.reduce((s, o) => s + o.total, 0);
+        const difference = shareDifference(othersK, othersN, k(p), p.total, confidence);
+        rows.push({ pod: p.pod, frame: label, share: p.total ? k(p) / p.total : 0, others: othersN ? othersK / othersN : 0, difference, samples: p.total, outlier: flagged.has(p) });
       }
     }
   }
