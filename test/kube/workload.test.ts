@@ -27,7 +27,9 @@ import { addDebugContainer, debugContainerSpec } from '../../harness/targets/kub
 import { createRunNamespace, deleteRunNamespace } from '../../harness/targets/kube/namespace.js';
 import { appPodManifest, waitPodReady } from '../../harness/targets/kube/pod.js';
 import { checkWorkloadPermissions } from '../../harness/targets/kube/permissions.js';
-import { profileWorkload } from '../../harness/workload.js';
+import { profileWorkload, type WorkloadRunOptions } from '../../harness/workload.js';
+import { portForward } from '../../harness/targets/kube/port-forward.js';
+import autocannon from 'autocannon';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const KUBECONFIG = process.env.HOLISTIC_KUBECONFIG;
@@ -55,14 +57,14 @@ async function serviceAccountClient(admin: KubeClient, name: string, dir: string
   return connect({ kubeconfig: file });
 }
 
-function deployment(name: string, replicas: number, env: Record<string, string>): V1Deployment {
+function deployment(name: string, replicas: number, env: Record<string, string>, labels: Record<string, string> = {}): V1Deployment {
   return {
     metadata: { name, namespace: NS },
     spec: {
       replicas,
       selector: { matchLabels: { app: name } },
       template: {
-        metadata: { labels: { app: name } },
+        metadata: { labels: { app: name, ...labels } },
         spec: {
           automountServiceAccountToken: false,
           terminationGracePeriodSeconds: 2,
@@ -186,6 +188,55 @@ describe.skipIf(!KUBECONFIG)('existing workload on the local cluster (scheduler 
     }
     expect(second.result.changes).toEqual([]);
     expect(second.lines.some((l) => /reusing debug container/.test(l))).toBe(true);
+  });
+
+  /** One profileWorkload run as the least-privilege ServiceAccount; the Cleanup must close without failures. */
+  async function run(tag: string, o: Partial<WorkloadRunOptions> & Pick<WorkloadRunOptions, 'selector'>) {
+    const cleanup = new Cleanup();
+    const lines: string[] = [];
+    try {
+      const result = await profileWorkload(profiler, {
+        toolsImage: TOOLS, imagePullPolicy: 'Never', profile: 'general', durationS: 6,
+        outDir: path.join(dir, tag), cleanup, signal: AbortSignal.timeout(240_000), log: (l) => lines.push(l), ...o,
+      });
+      return { result, lines };
+    } finally {
+      expect(await cleanup.close()).toEqual([]);
+    }
+  }
+
+  test('an outlier is caught: one replica with BADAPP_BCRYPT_ROUNDS higher than the others (--selector over two Deployments)', async () => {
+    await apps.createNamespacedDeployment({ namespace: NS, body: deployment('mix', 2, { BADAPP_BCRYPT_ROUNDS: '7' }, { tier: 'mix' }) });
+    await apps.createNamespacedDeployment({ namespace: NS, body: deployment('mix-slow', 1, { BADAPP_BCRYPT_ROUNDS: '12' }, { tier: 'mix' }) });
+    await waitAvailable(apps, 'mix', 2);
+    await waitAvailable(apps, 'mix-slow', 1);
+    const { result } = await run('outlier', { selector: { namespace: NS, selector: 'tier=mix' } });
+    expect(result.pods).toHaveLength(3);
+    const slow = result.pods.find((p) => p.pod.name.startsWith('mix-slow-'))!.pod.name;
+    console.log(result.outlierTable);
+    expect(result.outliers.outliers.length, result.outlierTable).toBeGreaterThan(0);
+    expect(new Set(result.outliers.outliers.map((o) => o.pod)), result.outlierTable).toEqual(new Set([slow]));
+    expect(result.changes).toEqual([]);
+  });
+
+  test('--no-load: the traffic a separate client sends is what gets profiled; the verdict passes', async () => {
+    // The "real" traffic: another client, through its own port-forward (as admin), to one pod of the Deployment.
+    const target = (await admin.core.listNamespacedPod({ namespace: NS, labelSelector: 'app=web' })).items[0]!.metadata!.name!;
+    const forward = await portForward(admin, NS, target, 8000);
+    try {
+      const traffic = autocannon({ url: `http://127.0.0.1:${forward.port}/`, connections: 3, duration: 14 });
+      const { result, lines } = await run('no-load', { selector: { namespace: NS, pod: target }, load: false });
+      await traffic;
+      expect(result.loadApplied).toBe(false);
+      expect(result.pods[0]!.load).toBeUndefined();
+      expect(lines.join('\n')).toMatch(/no load applied/);
+      const top = frameStats(result.merged)[0]!;
+      expect(top.frame.name).toBe('hash_password');
+      expect(top.self).toBeGreaterThan(0.8);
+      expect(result.pods[0]!.attached.reused).toBe(true); // the Deployment test's debug container
+    } finally {
+      await forward.close();
+    }
   });
 
   test('a Role without patch pods/ephemeralcontainers: exit 3 naming the verb and the resource, before anything is added', async () => {
