@@ -1,5 +1,6 @@
 /**
- * Per-pod outliers among replicas profiled in the same window. For each of the merged profile's top hotspots,
+ * Per-pod outliers among replicas profiled in the same window. For the merged profile's top hotspot (or its
+ * top `topFrames` frames),
  * every pair of pods is compared (Newcombe's interval for the difference of two binomial proportions,
  * harness/stats/proportion.ts); a pair differs when the whole interval lies beyond `minDifference` (a
  * practically relevant gap, not just a significant one: with thousands of samples a 0.5-point gap is
@@ -45,7 +46,10 @@ function selfWeights(profile: Profile): Map<string, { label: string; weight: num
 }
 
 export function podOutliers(pods: readonly PodProfile[], options: { topFrames?: number; minDifference?: number; confidence?: number } = {}): OutlierReport {
-  const top = options.topFrames ?? 3;
+  // The hotspot only by default: shares of the other frames move with how busy a pod was (an idle wait such
+  // as gunicorn's SyncWorker.wait counts as a sample when its worker is between requests), which measured a
+  // replica that merely got less load through its port-forward as an 'outlier' (16% vs 3% waiting).
+  const top = options.topFrames ?? 1;
   const minDifference = options.minDifference ?? 0.05;
   const perPod = pods.map((p) => ({ pod: p.pod, total: p.profile.totalWeight, self: selfWeights(p.profile) }));
   const merged = new Map<string, { label: string; weight: number }>();

@@ -80,7 +80,9 @@ describe('per-pod outliers', () => {
   });
 
   test('a replica whose hotspot share differs beyond the interval is flagged, for that frame', () => {
-    const r = podOutliers([{ pod: 'a', profile: profile(600, 400) }, { pod: 'b', profile: profile(590, 410) }, { pod: 'slow', profile: profile(980, 20) }]);
+    const pods = [{ pod: 'a', profile: profile(600, 400) }, { pod: 'b', profile: profile(590, 410) }, { pod: 'slow', profile: profile(980, 20) }];
+    expect(podOutliers(pods).outliers.map((o) => [o.pod, o.frame])).toEqual([['slow', 'hash_password (badapp/hashing.py)']]);
+    const r = podOutliers(pods, { topFrames: 3 });
     expect(r.rows.find((x) => x.pod === 'a')!.outlier).toBe(false);
     expect(r.rows.find((x) => x.pod === 'slow' && x.frame.startsWith('hash'))!.others).toBeCloseTo(0.595, 3);
     expect(r.outliers.map((o) => [o.pod, o.frame])).toEqual([
