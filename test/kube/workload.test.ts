@@ -216,7 +216,7 @@ describe.skipIf(!KUBECONFIG)('existing workload on the local cluster (scheduler 
   }
 
   test('an outlier is caught: one replica with BADAPP_BCRYPT_ROUNDS higher than the others (--selector over two Deployments)', async () => {
-    await apps.createNamespacedDeployment({ namespace: NS, body: deployment('mix', 2, { BADAPP_BCRYPT_ROUNDS: '10' }, { tier: 'mix' }) });
+    await apps.createNamespacedDeployment({ namespace: NS, body: deployment('mix', 2, { BADAPP_BCRYPT_ROUNDS: '4' }, { tier: 'mix' }) });
     await apps.createNamespacedDeployment({ namespace: NS, body: deployment('mix-slow', 1, { BADAPP_BCRYPT_ROUNDS: '13' }, { tier: 'mix' }) });
     await waitAvailable(apps, 'mix', 2);
     await waitAvailable(apps, 'mix-slow', 1);
