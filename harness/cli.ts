@@ -55,6 +55,11 @@ interface CliRunFlags {
   flamegraph: boolean;
   unprofiled?: number;
   port?: number;
+  pod?: string;
+  selector?: string;
+  deployment?: string;
+  container?: string;
+  load: boolean;
 }
 
 function portNumber(value: string): number {
@@ -156,6 +161,11 @@ function addRunCommand(program: Command, { io, signal, argv, setExit }: CommandC
     .addOption(new Option('--sampling <mode>', 'py-spy sampling: nonblocking reads the app without pausing it').choices(['nonblocking', 'blocking']).default('nonblocking'))
     .option('--no-flamegraph', 'one py-spy sampler (raw counts) instead of two (raw + flame graph SVG)')
     .option('--unprofiled <seconds>', 'unprofiled load before the profiled phase, for the observer effect (0: skip)', nonNegativeNumber)
+    .option('--pod <name>', 'kube: profile this running pod (nothing of the app is created or restarted)')
+    .option('--selector <k=v>', 'kube: profile every running pod with these labels')
+    .option('--deployment <name>', 'kube: profile every pod of this Deployment')
+    .option('--container <name>', 'kube: the app\'s container in a multi-container pod')
+    .option('--no-load', 'with --pod/--selector/--deployment: apply no load, observe the traffic the workload already gets')
     .action(async (name: string, opts: CliRunFlags) => {
       let appEnv: Record<string, string>;
       try {
@@ -163,6 +173,7 @@ function addRunCommand(program: Command, { io, signal, argv, setExit }: CommandC
       } catch (error) {
         throw new HolisticError((error as Error).message, ExitCode.usage);
       }
+      if (!opts.load && !(opts.pod || opts.selector || opts.deployment)) throw new HolisticError('--no-load goes with --pod, --selector or --deployment (a running workload)', ExitCode.usage);
       const scenario = await loadScenario(name);
       const [{ runScenario }, { createProgress }, { printOutcome }] = await Promise.all([import('./run.js'), import('./progress.js'), import('./cli-print.js')]);
       const progress = createProgress(io.tty, io.err);
@@ -185,6 +196,9 @@ function addRunCommand(program: Command, { io, signal, argv, setExit }: CommandC
         flamegraph: opts.flamegraph,
         unprofiledS: opts.unprofiled,
         port: opts.port,
+        workload: opts.pod || opts.selector || opts.deployment
+          ? { pod: opts.pod, selector: opts.selector, deployment: opts.deployment, container: opts.container, namespace: opts.namespace, noLoad: !opts.load }
+          : undefined,
         commandLine: ['holistic', ...argv.slice(2)],
         signal,
         log: (line) => progress.log(line),

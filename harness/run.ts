@@ -5,6 +5,7 @@
  *
  *   run (frame.ts) → app up (deploy.ts) → debug session (debug.ts) → load (load.ts) → attached tools (attach.ts)
  *   → the scenario's body → [teardown, newest first] → outputs (finish.ts)
+ * A running workload (--pod/--selector/--deployment) replaces the middle with workload.ts: every pod, no app started.
  */
 import { attaching } from './lifecycle/attach.js';
 import { runBasics, scenarioContext } from './lifecycle/context.js';
@@ -12,6 +13,8 @@ import { debugged } from './lifecycle/debug.js';
 import { crashedAtStart, deployed } from './lifecycle/deploy.js';
 import { withRun } from './lifecycle/frame.js';
 import { loading } from './lifecycle/load.js';
+import { workloadRun } from './lifecycle/workload.js';
+import { UsageError } from './errors.js';
 import type { RunFrame, RunOptions, RunOutcome } from './lifecycle/types.js';
 import { isCrashScenario, type CrashScenario, type Scenario } from './scenario.js';
 import { checkScenario } from './spec-schema.js';
@@ -21,7 +24,14 @@ export type { RunOptions, RunOutcome } from './lifecycle/types.js';
 export async function runScenario(scenario: Scenario | CrashScenario, options: RunOptions = {}): Promise<RunOutcome> {
   // Before anything starts: a bad field is exit 2 naming it (scenario files are checked when loaded, with their path).
   checkScenario(scenario, `scenario ${JSON.stringify(scenario.name)}`);
-  return withRun(scenario, options, (frame) => (isCrashScenario(scenario) ? crashRun(frame, scenario) : healthyRun(frame, scenario)));
+  if (options.workload && (isCrashScenario(scenario) || (options.target ?? 'auto') !== 'kube')) {
+    throw new UsageError('--pod, --selector and --deployment profile a running workload: use them with --target kube and a scenario that profiles (not crash-on-start)');
+  }
+  const workload = options.workload;
+  if (workload) (await import('./targets/kube/workload.js')).checkWorkloadSelector(workload);
+  return withRun(scenario, options, (frame) =>
+    isCrashScenario(scenario) ? crashRun(frame, scenario) : workload ? workloadRun(frame, scenario, workload) : healthyRun(frame, scenario),
+  );
 }
 
 async function healthyRun(frame: RunFrame, scenario: Scenario): Promise<void> {

@@ -9,6 +9,12 @@ CACHE_DIR="${HOLISTIC_CACHE_DIR:-$HOME/.cache/holistic}"
 K8S_BIN="${HOLISTIC_K8S_BIN:-$CACHE_DIR/k8s/$K8S_VERSION/bin}"
 ETCD_BIN="${HOLISTIC_ETCD_BIN:-$CACHE_DIR/etcd/$ETCD_VERSION/bin}"
 KUBECTL="$K8S_BIN/kubectl"
+# kube-scheduler and kube-controller-manager (hack/k8s/build, same version; their own cache directory).
+K8S_CP_BIN="${HOLISTIC_K8S_CP_BIN:-$CACHE_DIR/k8s/$K8S_VERSION/control-plane/bin}"
+# HOLISTIC_CLUSTER_BARE=1: no scheduler and no controller-manager (pods must carry spec.nodeName or be bound by
+# the client, namespaces are finalized by the client): the "bare cluster" code paths of the kube target.
+CLUSTER_MODE=full
+[[ "${HOLISTIC_CLUSTER_BARE:-0}" == 1 ]] && CLUSTER_MODE=bare
 
 S="${HOLISTIC_CLUSTER_DIR:-/tmp/holistic-cluster}"
 S="${S%/}"
@@ -22,6 +28,8 @@ APISERVER_PORT="${HOLISTIC_APISERVER_PORT:-16443}"
 KUBELET_PORT="${HOLISTIC_KUBELET_PORT:-10350}"
 KUBELET_HEALTHZ_PORT="${HOLISTIC_KUBELET_HEALTHZ_PORT:-10348}"
 CRI_STREAM_PORT="${HOLISTIC_CRI_STREAM_PORT:-10351}"
+SCHEDULER_PORT="${HOLISTIC_SCHEDULER_PORT:-10359}"
+CONTROLLER_MANAGER_PORT="${HOLISTIC_CONTROLLER_MANAGER_PORT:-10357}"
 
 # Pod network: must not clash with podman's default 10.88.0.0/16.
 POD_CIDR="${HOLISTIC_POD_CIDR:-10.244.0.0/24}"

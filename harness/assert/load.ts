@@ -2,7 +2,12 @@ import type { LoadResult } from '../load/types.js';
 import { percent, type Verdict } from './verdict.js';
 
 /** Every request got a 2xx answer (no connection errors, timeouts or error statuses). */
-export function checkNoLoadErrors(load: LoadResult): Verdict {
+/**
+ * `load` null: no load was applied (an existing workload observed with --no-load): nothing to judge, and the
+ * verdict says so rather than failing on requests nobody sent.
+ */
+export function checkNoLoadErrors(load: LoadResult | null | undefined): Verdict {
+  if (!load) return { name: 'load without errors', pass: true, expected: 'at least one request; 0 errors', actual: 'no load was applied (--no-load): not judged' };
   const bad = load.errors + load.non2xx;
   return {
     name: 'load without errors',

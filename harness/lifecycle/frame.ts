@@ -50,7 +50,7 @@ export async function withRun(scenario: RunPlan, options: RunOptions, body: (fra
   await mkdir(runDir, { recursive: true });
 
   const durationS = options.durationS ?? scenario.durationS ?? 10;
-  const frame = await openFrame({ appEnv, regression: scenario.regression, runId, scenario: scenario.name, started, target, definition, runDir, durationS, options, log, phases, generator });
+  const frame = await openFrame({ toolsImage, appEnv, regression: scenario.regression, runId, scenario: scenario.name, started, target, definition, runDir, durationS, options, log, phases, generator });
   frame.evidence.connections = scenario.load?.connections;
   let error: unknown;
   try {
@@ -77,6 +77,7 @@ export async function withRun(scenario: RunPlan, options: RunOptions, body: (fra
 }
 
 async function openFrame(o: {
+  toolsImage: string;
   appEnv: Record<string, string>;
   regression: RegressionThresholds | undefined;
   runId: string;
@@ -111,6 +112,7 @@ async function openFrame(o: {
     started: o.started,
     target: o.target,
     definition: o.definition,
+    toolsImage: o.toolsImage,
     runDir: o.runDir,
     scratchDir,
     durationS: o.durationS,

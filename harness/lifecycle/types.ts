@@ -54,6 +54,8 @@ export interface RunOptions {
   nodeName?: string;
   imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
   keepCluster?: boolean;
+  /** Profile this running workload instead of starting the app (kube target): lifecycle/workload.ts. */
+  workload?: import('./workload.js').WorkloadChoice;
 }
 
 export interface RunOutcome {
@@ -110,6 +112,8 @@ export interface RunFrame {
   started: Date;
   target: Target;
   definition: TargetDefinition;
+  /** The debug-tools image, resolved once (flag, HOLISTIC_TOOLS_IMAGE, default). */
+  toolsImage: string;
   runDir: string;
   /** Host scratch folder, removed at the end. */
   scratchDir: string;

@@ -64,9 +64,10 @@ describe.skipIf(!kubeconfig)('kube target on the local test cluster', () => {
     const namespace = `holistic-psa-${process.pid}`;
     await api().createNamespace({ body: { metadata: { name: namespace, labels: { 'pod-security.kubernetes.io/enforce': 'baseline' } } } });
     try {
-      // A cluster with a controller-manager makes `default` itself; a bare one needs it made (409: it exists).
+      // A bare cluster has no controller-manager to make the namespace's default ServiceAccount; a full one has
+      // made it already (409).
       await api().createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'default' } } }).catch((e: { code?: number }) => {
-        if (e.code !== 409) throw e;
+        if (e?.code !== 409) throw e;
       });
       const r = await holistic(['run', 'cpu-hotspot', ...kubeArgs, '--namespace', namespace, '--out', out], { env });
       expect(r.exitCode, r.all).toBe(3);
