@@ -36,16 +36,17 @@ export class ContainerTarget implements Target {
 
   /** Part of the Target interface: see container-crash.ts. */
   async upExpectingCrash(app: AppSpec, ctx: TargetContext): Promise<CrashedStart> {
-    const engine = await detectEngine(this.options.engine);
     const toolsImage = this.options.toolsImage ?? process.env.HOLISTIC_TOOLS_IMAGE ?? defaultToolsImage;
+    const engine = await detectEngine(this.options.engine, { images: app.image ? [app.image, toolsImage] : [toolsImage] });
+    ctx.log(`engine: ${engine.version} (${engine.reason})`);
     return startExpectingCrash(engine, app, ctx, { toolsImage, timeoutMs: this.options.healthTimeoutMs ?? 60_000 });
   }
 
   async up(app: AppSpec, ctx: TargetContext): Promise<Deployment> {
     if (!app.image) throw new PrerequisiteError(`app ${app.name} has no image: it cannot run on the container target`);
-    const engine = await detectEngine(this.options.engine);
-    ctx.log(`engine: ${engine.version}`);
     const toolsImage = this.options.toolsImage ?? process.env.HOLISTIC_TOOLS_IMAGE ?? defaultToolsImage;
+    const engine = await detectEngine(this.options.engine, { images: [app.image, toolsImage] });
+    ctx.log(`engine: ${engine.version} (${engine.reason})`);
     // Both images before anything starts: a missing debug image is found now, not after the app is up.
     const appImageId = await ensureImage(engine, app.image, { signal: ctx.signal, log: ctx.log });
     const toolsImageId = await ensureImage(engine, toolsImage, { signal: ctx.signal, log: ctx.log });
