@@ -1,9 +1,21 @@
 # holistic: the common chores. `make help` lists them.
 KIND_CLUSTER ?= kind
-TOOLS_IMAGE  ?= debug-tools:latest
+# The names the harness looks for (harness/targets/images.ts): the same on podman, docker and in the kind node.
+TOOLS_IMAGE  ?= localhost/debug-tools:latest
 ENGINE       ?= $(shell if docker info >/dev/null 2>&1; then echo docker; \
                         elif command -v podman >/dev/null 2>&1; then echo podman; else echo docker; fi)
 export CONTAINERS_CONF ?= $(abspath hack/containers.conf)
+# The Dockerfiles use RUN --mount (a build secret): docker 20.10 needs BuildKit for it.
+export DOCKER_BUILDKIT ?= 1
+# A CA bundle for builds behind a TLS-inspecting proxy, as hack/images/build passes it (the build secret "ca").
+comma := ,
+CA_BUNDLE    ?= $(wildcard /etc/ssl/certs/ca-certificates.crt)
+CA_SECRET    ?= $(if $(CA_BUNDLE),--secret id=ca$(comma)src=$(CA_BUNDLE))
+ifeq ($(ENGINE),podman)
+export KIND_EXPERIMENTAL_PROVIDER ?= podman
+endif
+# The node image hack/kind/build makes offline (kind's default one comes from a registry); empty = kind's default.
+KIND_NODE_IMAGE ?= $(shell docker image inspect --format '{{index .RepoTags 0}}' kindest/node:$$(. hack/k8s/versions.env; echo $$K8S_VERSION) 2>/dev/null)
 SCENARIOS    ?= $(shell node bin/holistic.js list 2>/dev/null | cut -d' ' -f1)
 TARGET       ?= auto
 
@@ -27,7 +39,7 @@ bench-deps: ## inferno-flamegraph, to draw the SVGs the reader benchmark reads
 
 build: ## build the debug-tools image (docker or podman)
 	hack/images/async-profiler --context >/dev/null   # the JVM agent tools.dockerfile COPYs (Maven Central)
-	$(ENGINE) build -t $(TOOLS_IMAGE) -f tools.dockerfile .
+	$(ENGINE) build $(CA_SECRET) -t $(TOOLS_IMAGE) -f tools.dockerfile .
 
 load: build ## build and load the debug-tools image into kind (KIND_CLUSTER)
 	kind load docker-image $(TOOLS_IMAGE) --name $(KIND_CLUSTER)
@@ -36,7 +48,7 @@ images: ## offline: stand-in base images from Debian packages, then bad-app and 
 	hack/images/build
 
 cluster-up: ## create the kind cluster from kind-config.yaml (reused if it exists)
-	kind get clusters 2>/dev/null | grep -qx '$(KIND_CLUSTER)' || kind create cluster --name $(KIND_CLUSTER) --config kind-config.yaml
+	kind get clusters 2>/dev/null | grep -qx '$(KIND_CLUSTER)' || kind create cluster --name $(KIND_CLUSTER) --config kind-config.yaml $(if $(KIND_NODE_IMAGE),--image $(KIND_NODE_IMAGE))
 
 cluster-down: ## delete the kind cluster
 	kind delete cluster --name $(KIND_CLUSTER)

@@ -7,7 +7,7 @@ import type { AppSpec } from '../app.js';
 import { onForceQuit } from '../emergency.js';
 import { tail } from '../exec.js';
 import { ownerLabel, ownerText, runLabel } from '../owner.js';
-import { engineEnv, type Engine } from './engine.js';
+import { engineCommand, engineEnv, type Engine } from './engine.js';
 
 /** `--label` flags every container of a run carries: its run id and its owner (host, pid, start time). */
 export function runLabels(runId: string): string[] {
@@ -20,7 +20,7 @@ export function runLabels(runId: string): string[] {
  */
 export function removeOnForceQuit(engine: Engine, name: string): () => void {
   return onForceQuit(() => {
-    execFileSync(engine.name, ['rm', '--force', '--time', '0', name], { stdio: 'ignore', timeout: 20_000, env: { ...process.env, ...engineEnv(engine.name) } });
+    execFileSync(engineCommand(engine.name), ['rm', '--force', '--time', '0', name], { stdio: 'ignore', timeout: 20_000, env: { ...process.env, ...engineEnv(engine.name) } });
   });
 }
 

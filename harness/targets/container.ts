@@ -17,7 +17,7 @@ import { freePort, portTaken, saysAddressInUse } from './ports.js';
 import { detectEngine, type Engine } from './engine.js';
 import { engineChecks } from './container-checks.js';
 import { appRunFlags, containerLogs, removeContainer, removeOnForceQuit, runLabels, shortId } from './container-ops.js';
-import { ensureImage } from './images.js';
+import { defaultAppImage, defaultToolsImage, ensureImage } from './images.js';
 import { startExpectingCrash } from './container-crash.js';
 import type { CrashedStart, DebugProfile, DebugSession, Deployment, ExecOptions, Target, TargetContext, TargetDefinition } from './types.js';
 
@@ -29,8 +29,8 @@ export const containerTarget: TargetDefinition = {
   checks: async (options) => engineChecks(await detectEngine(options.engine).catch((error: Error) => error), { imagesRequired: true }),
   autoPreference: 2,
   autoPick: async (options) => {
-    const engine = await detectEngine(options.engine).catch(() => undefined);
-    return engine ? `container (${engine.version} works)` : undefined;
+    const engine = await detectEngine(options.engine, { images: [defaultAppImage, options.toolsImage ?? defaultToolsImage] }).catch(() => undefined);
+    return engine ? `container (${engine.version}: ${engine.reason})` : undefined;
   },
   create: (options) => new ContainerTarget(options),
 };
@@ -52,15 +52,17 @@ export class ContainerTarget implements Target {
 
   /** Part of the Target interface: see container-crash.ts. */
   async upExpectingCrash(app: AppSpec, ctx: TargetContext): Promise<CrashedStart> {
-    const engine = await detectEngine(this.options.engine);
-    return startExpectingCrash(engine, app, ctx, { toolsImage: this.options.toolsImage, timeoutMs: this.options.healthTimeoutMs ?? 60_000 });
+    const toolsImage = this.options.toolsImage;
+    const engine = await detectEngine(this.options.engine, { images: app.image ? [app.image, toolsImage] : [toolsImage] });
+    ctx.log(`engine: ${engine.version} (${engine.reason})`);
+    return startExpectingCrash(engine, app, ctx, { toolsImage, timeoutMs: this.options.healthTimeoutMs ?? 60_000 });
   }
 
   async up(app: AppSpec, ctx: TargetContext): Promise<Deployment> {
     if (!app.image) throw new PrerequisiteError(`app ${app.name} has no image: it cannot run on the container target`);
-    const engine = await detectEngine(this.options.engine);
-    ctx.log(`engine: ${engine.version}`);
     const toolsImage = this.options.toolsImage;
+    const engine = await detectEngine(this.options.engine, { images: [app.image, toolsImage] });
+    ctx.log(`engine: ${engine.version} (${engine.reason})`);
     // Both images before anything starts: a missing debug image is found now, not after the app is up.
     const appImageId = await ensureImage(engine, app.image, { signal: ctx.signal, log: ctx.log });
     const toolsImageId = await ensureImage(engine, toolsImage, { signal: ctx.signal, log: ctx.log });

@@ -38,7 +38,10 @@ export async function ensureImage(
     throw new PrerequisiteError(
       `image ${ref} is not in ${engine.name}'s storage. ` +
         (part
-          ? `Build it with \`hack/images/build --only ${part}\` (podman, offline) or \`make -C app build\` / \`make build\`.`
+          ? engine.name === 'docker'
+            ? `Build it with \`hack/images/build --only ${part}\` (podman, offline), then copy it into docker with ` +
+              `\`hack/images/to-docker ${ref}\`; or \`make -C app build ENGINE=docker\` / \`make build ENGINE=docker\`.`
+            : `Build it with \`hack/images/build --only ${part}\` (podman, offline) or \`make -C app build\` / \`make build\`.`
           : `Build or load it into ${engine.name} first (the target never pulls).`),
     );
   }

@@ -43,10 +43,12 @@ export interface ClusterPlan {
 }
 
 /** The commands for one run: create if missing, load every image, and how to delete it later. */
-export function planCluster(cluster: ClusterChoice, exists: boolean, images: readonly string[]): ClusterPlan {
+export function planCluster(cluster: ClusterChoice, exists: boolean, images: readonly string[], nodeImage: string | undefined = process.env.KIND_NODE_IMAGE): ClusterPlan {
   if (cluster.provider === 'kind') {
+    // KIND_NODE_IMAGE: a node image of your own (hack/kind/build makes one offline), else kind's default.
+    const image = nodeImage ? ['--image', nodeImage] : [];
     return {
-      ...(exists ? {} : { create: ['kind', 'create', 'cluster', '--name', cluster.name, '--config', path.join(projectRoot, 'kind-config.yaml'), '--wait', '120s'] }),
+      ...(exists ? {} : { create: ['kind', 'create', 'cluster', '--name', cluster.name, '--config', path.join(projectRoot, 'kind-config.yaml'), ...image, '--wait', '120s'] }),
       load: images.map((image) => ['kind', 'load', 'docker-image', image, '--name', cluster.name]),
       context: contextOf(cluster),
       delete: ['kind', 'delete', 'cluster', '--name', cluster.name],
@@ -97,7 +99,7 @@ export const kindTarget: TargetDefinition = {
   checks: async (options) => kindChecks(await detectEngine(options.engine).catch((error: Error) => error)),
   autoPreference: 1,
   autoPick: async (options) => {
-    const engine = await detectEngine(options.engine).catch(() => undefined);
+    const engine = await detectEngine(options.engine, { forKind: true }).catch(() => undefined);
     const kind = await run('kind', ['version'], { timeoutMs: 10_000, reject: false }).then((r) => r.exitCode === 0, () => false);
     return kind && engine?.name === 'docker' ? `kind (kind and ${engine.version} work)` : undefined;
   },
@@ -136,7 +138,8 @@ export class KindTarget implements Target {
       ctx.log(`${cluster.provider} cluster ${cluster.name} exists: reusing it`);
     }
     // The node pulls nothing: both images come from the local engine.
-    const engine = await detectEngine(this.options.engine);
+    const engine = await detectEngine(this.options.engine, { forKind: true, images });
+    ctx.log(`engine: ${engine.version} (${engine.reason})`);
     for (const image of images) await ensureImage(engine, image, { signal: ctx.signal, log: ctx.log });
     for (const load of plan.load) await runStep(load, ctx, 15 * 60_000);
     return new KubeTarget({ ...this.options, context: this.options.context ?? plan.context, imagePullPolicy: 'Never' });

@@ -57,7 +57,7 @@ export interface TargetDefinition {
   /** Prerequisites checked on this machine, each with its fix. */
   checks(options: Omit<TargetOptions, 'toolsImage'>): Promise<Check[]>;
   /** For `--target auto`: why this target can be picked now, or undefined. */
-  autoPick?(options: Omit<TargetOptions, 'toolsImage'>): Promise<string | undefined>;
+  autoPick?(options: Omit<TargetOptions, 'toolsImage'> & { toolsImage?: string }): Promise<string | undefined>;
   /** Where `--target auto` asks it, lowest first (kind 1, container 2, local 3). */
   autoPreference?: number;
   create(options: TargetOptions): Target;
