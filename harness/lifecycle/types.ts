@@ -15,12 +15,14 @@ import type { Sampling } from '../observer/effect.js';
 import type { PhaseListener, phaseTracker } from '../phases.js';
 import type { Profile } from '../profile/model.js';
 import type { RunSummary } from '../report/summary.js';
-import type { Target, TargetDefinition, DebugSession } from '../targets/types.js';
+import type { DebugSession, Target, TargetDefinition, TargetOptions } from '../targets/types.js';
 
 /** Hand a stage's value to what comes after it; resolves when that is done. */
 export type Use<T> = (value: T) => Promise<void>;
 
-export interface RunOptions {
+/** The run's options; the target's (TargetOptions) with the tools image not yet resolved (flag, env, default). */
+export interface RunOptions extends Omit<TargetOptions, 'toolsImage'> {
+  toolsImage?: string;
   target?: string;
   durationS?: number;
   outDir?: string;
@@ -44,16 +46,6 @@ export interface RunOptions {
   log?: (line: string) => void;
   /** Phase start/end events for a live progress display (the CLI renders them). */
   onPhase?: PhaseListener;
-  // Target options (targets/types.ts TargetOptions), the tools image before it is resolved.
-  engine?: string;
-  toolsImage?: string;
-  port?: number;
-  kubeconfig?: string;
-  context?: string;
-  namespace?: string;
-  nodeName?: string;
-  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
-  keepCluster?: boolean;
   /** Profile this running workload instead of starting the app (kube target): lifecycle/workload.ts. */
   workload?: import('./workload.js').WorkloadChoice;
 }

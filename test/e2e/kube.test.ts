@@ -141,28 +141,39 @@ describe.skipIf(!kubeconfig)('kube target on the local test cluster', () => {
 });
 
 
-describe.skipIf(!kubeconfig)('kind target, with a FAKE kind binary standing in for kind (which cannot run here)', () => {
+/**
+ * The environment for the FAKE kind binary: a kubeconfig whose context kind-holistic-fake is the test cluster (the
+ * current context something else, as on a user's machine), its call log, and the clusters it says exist.
+ */
+async function fakeKind(dir: string, clusters: string) {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig!);
+  const current = kc.getCurrentContext();
+  const exported = JSON.parse(kc.exportConfig()) as { contexts: { name: string }[]; 'current-context': string };
+  exported.contexts = exported.contexts.map((c) => (c.name === current ? { ...c, name: 'kind-holistic-fake' } : c));
+  exported['current-context'] = 'some-other-context';
+  await writeFile(`${dir}/kubeconfig`, JSON.stringify(exported));
+  const log = `${dir}/kind.log`;
+  const env = {
+    PATH: `${path.join(import.meta.dirname, '..', 'fixtures', 'fake-bin')}:${process.env.PATH}`,
+    KUBECONFIG: `${dir}/kubeconfig`,
+    KIND_CLUSTER: 'holistic-fake',
+    FAKE_KIND_LOG: log,
+    FAKE_KIND_CLUSTERS: clusters,
+    HOLISTIC_CLUSTER_DIR: path.dirname(kubeconfig!),
+  };
+  return { env, log };
+}
+
+// The real kind runs in .ci/run's kind phase (hack/kind/ci: the Makefiles and the GitHub workflow replayed); the
+// fake stands in here for the exact command sequence, which the test cluster can then serve quickly.
+describe.skipIf(!kubeconfig)('kind target, with a FAKE kind binary standing in for kind', () => {
   // test/fixtures/fake-bin/kind records its calls and stands for a cluster with the local test cluster:
   // the context kind-<name> points at it and `kind load docker-image` really loads into its containerd.
   test('a missing cluster is created from kind-config.yaml, both images loaded, the run passes, and --no-keep-cluster deletes it', async ({ out }) => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'holistic-fakekind-'));
     try {
-      const kc = new KubeConfig();
-      kc.loadFromFile(kubeconfig!);
-      const current = kc.getCurrentContext();
-      const exported = JSON.parse(kc.exportConfig()) as { contexts: { name: string }[]; 'current-context': string };
-      exported.contexts = exported.contexts.map((c) => (c.name === current ? { ...c, name: 'kind-holistic-fake' } : c));
-      exported['current-context'] = 'some-other-context';
-      await writeFile(`${dir}/kubeconfig`, JSON.stringify(exported));
-      const log = `${dir}/kind.log`;
-      const fakeEnv = {
-        PATH: `${path.join(import.meta.dirname, '..', 'fixtures', 'fake-bin')}:${process.env.PATH}`,
-        KUBECONFIG: `${dir}/kubeconfig`,
-        KIND_CLUSTER: 'holistic-fake',
-        FAKE_KIND_LOG: log,
-        FAKE_KIND_CLUSTERS: '',
-        HOLISTIC_CLUSTER_DIR: path.dirname(kubeconfig!),
-      };
+      const { env: fakeEnv, log } = await fakeKind(dir, '');
       const r = await holistic(['run', 'cpu-hotspot', '--target', 'kind', '--duration', '3', '--no-keep-cluster', '--out', out], { env: fakeEnv });
       expect(r.exitCode, r.all).toBe(0);
       const calls = (await readFile(log, 'utf8')).trim().split('\n');
@@ -189,23 +200,8 @@ describe.skipIf(!kubeconfig)('kind target, with a FAKE kind binary standing in f
   test('crash-on-start on kind: the cluster is made ready first (listed, images loaded), then the copy names the bad setting', async ({ out }) => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'holistic-fakekind-'));
     try {
-      const kc = new KubeConfig();
-      kc.loadFromFile(kubeconfig!);
-      const current = kc.getCurrentContext();
-      const exported = JSON.parse(kc.exportConfig()) as { contexts: { name: string }[]; 'current-context': string };
-      exported.contexts = exported.contexts.map((c) => (c.name === current ? { ...c, name: 'kind-holistic-fake' } : c));
-      await writeFile(`${dir}/kubeconfig`, JSON.stringify(exported));
-      const log = `${dir}/kind.log`;
-      const r = await holistic(['run', 'crash-on-start', '--target', 'kind', '--out', out], {
-        env: {
-          PATH: `${path.join(import.meta.dirname, '..', 'fixtures', 'fake-bin')}:${process.env.PATH}`,
-          KUBECONFIG: `${dir}/kubeconfig`,
-          KIND_CLUSTER: 'holistic-fake',
-          FAKE_KIND_LOG: log,
-          FAKE_KIND_CLUSTERS: 'holistic-fake',
-          HOLISTIC_CLUSTER_DIR: path.dirname(kubeconfig!),
-        },
-      });
+      const { env: fakeEnv, log } = await fakeKind(dir, 'holistic-fake');
+      const r = await holistic(['run', 'crash-on-start', '--target', 'kind', '--out', out], { env: fakeEnv });
       expect(r.exitCode, r.all).toBe(0);
       expect((await readFile(log, 'utf8')).trim().split('\n')).toEqual([
         'kind get clusters',
