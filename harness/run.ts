@@ -24,8 +24,8 @@ export type { RunOptions, RunOutcome } from './lifecycle/types.js';
 export async function runScenario(scenario: Scenario | CrashScenario, options: RunOptions = {}): Promise<RunOutcome> {
   // Before anything starts: a bad field is exit 2 naming it (scenario files are checked when loaded, with their path).
   checkScenario(scenario, `scenario ${JSON.stringify(scenario.name)}`);
-  if (options.workload && (isCrashScenario(scenario) || (options.target ?? 'auto') !== 'kube')) {
-    throw new UsageError('--pod, --selector and --deployment profile a running workload: use them with --target kube and a scenario that profiles (not crash-on-start)');
+  if (options.workload && isCrashScenario(scenario)) {
+    throw new UsageError('--pod, --selector and --deployment profile a running workload: use them with a scenario that profiles, not crash-on-start');
   }
   const workload = options.workload;
   if (workload) (await import('./targets/kube/workload.js')).checkWorkloadSelector(workload);

@@ -8,7 +8,7 @@
  */
 import type { AppSpec } from '../app.js';
 import type { Verdict } from '../assert/verdict.js';
-import { PrerequisiteError } from '../errors.js';
+import { PrerequisiteError, UsageError } from '../errors.js';
 import type { LoadResult } from '../load/types.js';
 import type { Scenario, ScenarioContext } from '../scenario.js';
 import type { WorkloadSelector } from '../targets/kube/workload.js';
@@ -24,6 +24,9 @@ export interface WorkloadChoice extends Omit<WorkloadSelector, 'namespace'> {
 
 /** The stage: the scenario's body with an attach that profiles every pod of the workload. */
 export async function workloadRun(frame: RunFrame, scenario: Scenario, choice: WorkloadChoice): Promise<void> {
+  if (!frame.definition.capabilities.existingWorkloads) {
+    throw new UsageError(`--pod, --selector and --deployment profile a workload already running in a cluster: the ${frame.definition.name} target runs its own app (use --target kube)`);
+  }
   frame.phases.start('deploy');
   const { connect } = await import('../targets/kube/client.js');
   const { profileWorkload } = await import('../workload.js');

@@ -24,7 +24,7 @@ import type { CrashedStart, DebugProfile, DebugSession, Deployment, Target, Targ
 export const kubeTarget: TargetDefinition = {
   name: 'kube',
   summary: 'any cluster in your kubeconfig: the app as a pod, an ephemeral debug container (kubectl debug --target)',
-  capabilities: { crashOnStart: true, hostProcess: false },
+  capabilities: { crashOnStart: true, hostProcess: false, existingWorkloads: true },
   checks: (options) => kubeChecks(options),
   create: (options) => new KubeTarget(options),
 };

@@ -68,6 +68,8 @@ export interface TargetCapabilities {
   crashOnStart: boolean;
   /** The app is a process of this machine (its host PID is known). */
   hostProcess: boolean;
+  /** Can profile a workload already running there (--pod/--selector/--deployment). */
+  existingWorkloads?: boolean;
 }
 
 /**
