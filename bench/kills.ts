@@ -50,9 +50,10 @@ async function killOnce(target: E2eTarget, env: Record<string, string>, out: str
   return { runId: runs[0]?.name ?? '?', how: `${how} after "${marker}"` };
 }
 
-export async function killsBench(runsPerTarget: number): Promise<void> {
+export async function killsBench(runsPerTarget: number, only?: readonly string[]): Promise<void> {
   const kubeconfig = process.env.HOLISTIC_KUBECONFIG;
-  const targets: E2eTarget[] = ['local', ...((await detectEngine().catch(() => undefined)) ? ['container' as const] : []), ...(kubeconfig ? ['kube' as const] : [])];
+  const available: E2eTarget[] = ['local', ...((await detectEngine().catch(() => undefined)) ? ['container' as const] : []), ...(kubeconfig ? ['kube' as const] : [])];
+  const targets = only?.length ? available.filter((t) => only.includes(t)) : available;
   console.log(`\n## Killed runs: ${runsPerTarget} per target (${targets.join(', ')}), SIGKILL or force quit at a random phase, then holistic down`);
   console.log('target     runs  left right after the kill  leaks after down  seconds');
   for (const target of targets) {

@@ -139,9 +139,9 @@ if (args.has('startup-only')) {
   await startupBench(Number(args.get('startup-runs') ?? 7));
   process.exit(0);
 }
-// --kills-only: killed runs and leaks (--kill-runs, default 20 per target).
+// --kills-only: killed runs and leaks (--kill-runs, default 20 per target; --kill-targets=local,container,kube).
 if (args.has('kills-only')) {
-  await killsBench(Number(args.get('kill-runs') ?? 20));
+  await killsBench(Number(args.get('kill-runs') ?? 20), args.get('kill-targets')?.split(','));
   process.exit(0);
 }
 // --gate-only / --observer-only run just that section; --gate-trials (default 10), --gate-duration (default 5).
