@@ -68,7 +68,7 @@ describe('report.html', () => {
     const page = renderReport(summary({ artifacts: { evil: 'javascript:alert(1)', remote: '//example.invalid/x', ok: 'memray flame.html' } }), profile);
     expect(page).not.toContain('href="javascript:');
     expect(page).not.toContain('href="//');
-    expect(page).toContain('<a href="memray%20flame.html">memray flame.html</a>');
+    expect(page).toContain('<a href="memray%20flame.html">ok</a> <span class="muted mono">memray flame.html</span>');
   });
 
   test('self-contained: no external resources to fetch', () => {
@@ -80,7 +80,7 @@ describe('report.html', () => {
     expect(html).toContain('<span class="badge big fail">FAIL</span>');
     expect(html).toMatch(/90\.0%/); // the hostile frame is 9 of 10 samples
     expect(html).toContain('<b>8 req/s</b>');
-    expect(html).toMatch(/<svg [^>]*aria-label="flame graph"/);
+    expect(html).toMatch(/<svg [^>]*aria-label="flame graph: arrow keys move/);
     expect(html).toContain('<title>all — 10 samples, 100.00% (self 0)</title>');
   });
 
