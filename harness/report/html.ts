@@ -75,7 +75,6 @@ ${card('verdicts', `${passed}/${list.length}`, pass ? 'all held' : list.length ?
 ${topHotspots(s)}
 ${loadCard(s)}
 ${card('CPU per request', cpu !== undefined ? `${fmtMs(cpu)} <small>ms</small>` : '—', cpu !== undefined ? "the app's own CPU time (utime + stime) per request: immune to neighbours" : 'not measured')}
-${card('samples', String(s.samples ?? 0), 'non-idle py-spy samples')}
 </div>
 <nav>${[
     ['verdicts', 'Verdicts'],
@@ -106,7 +105,7 @@ function fmtMs(v: number): string {
 function topHotspots(s: RunSummary): string {
   const list = (s.hotspots ?? []).slice(0, 3);
   if (!list.length) return card('top hotspots', '—', 'no profile', true);
-  return `<div class="card wide"><div class="label">top hotspots (self share)</div><ol class="hot-list">${list
+  return `<div class="card wide"><div class="label">top hotspots <span class="muted">· self share of ${s.samples} samples</span></div><ol class="hot-list">${list
     .map((h) => `<li><a href="#flame" data-search="${escapeHtml(searchFor(h.name))}" title="show in the flame graph">${escapeHtml(h.name)}</a> <b>${percent(h.self)}</b> <span class="muted">${escapeHtml(h.file ?? '')}</span></li>`)
     .join('')}</ol></div>`;
 }

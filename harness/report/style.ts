@@ -30,7 +30,7 @@ header.top.is-pass { border-top: 5px solid var(--pass); } header.top.is-fail { b
 .eyebrow { text-transform: uppercase; letter-spacing: .08em; font-size: 12px; color: var(--muted); font-weight: 600; }
 h1 { font-size: 30px; line-height: 1.2; margin: 4px 0 4px; letter-spacing: -.01em; display: flex; align-items: center; gap: 14px; flex-wrap: wrap; word-break: break-word; }
 .sub { color: var(--muted); margin: 0 0 18px; }
-.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(190px, 1fr)); gap: 12px; margin-bottom: 18px; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(180px, 1fr)); gap: 12px; margin-bottom: 18px; }
 .card { background: var(--soft); border: 1px solid var(--line); border-radius: 10px; padding: 12px 14px; min-width: 0; }
 .card .label { font-size: 12px; text-transform: uppercase; letter-spacing: .06em; color: var(--muted); font-weight: 600; }
 .card .value { font-size: 22px; font-weight: 650; margin-top: 2px; overflow-wrap: anywhere; }
