@@ -16,7 +16,8 @@ import { renderBaseline, renderObserver } from './comparison.js';
 import { wilson } from './confidence.js';
 import { escapeHtml, scriptJson } from './escape.js';
 import { flameScript, renderFlameGraph } from './flamegraph.js';
-import { renderLoadChart } from './load-chart.js';
+import { renderLatencyHistogram, renderLoadChart } from './load-chart.js';
+import type { LoadSeries, LoadTimelinePoint } from '../load/responses.js';
 import { pageHead } from './style.js';
 import type { RunSummary } from './summary.js';
 
@@ -30,7 +31,12 @@ export const contentSecurityPolicy =
 /** Fields other parts of holistic add to summary.json; read loosely so this renderer does not depend on them. */
 type Extra = { observer?: unknown; baseline?: unknown };
 
-export function renderReport(summary: RunSummary, profile: Profile | undefined): string {
+/** What the run saved beside summary.json that the report draws when given: every latency (load-series.json). */
+export interface ReportExtras {
+  series?: Partial<LoadSeries> | null;
+}
+
+export function renderReport(summary: RunSummary, profile: Profile | undefined, extras: ReportExtras = {}): string {
   const extra = summary as RunSummary & Extra;
   return `${pageHead(`${summary.verdict === 'pass' ? 'PASS' : 'FAIL'} ${summary.scenario} on ${summary.target} — holistic`, contentSecurityPolicy)}
 <body>
@@ -40,7 +46,7 @@ ${alerts(summary)}
 ${verdicts(summary)}
 ${flame(summary, profile)}
 ${hotspots(summary)}
-${load(summary)}
+${load(summary, extras)}
 ${renderObserver(extra.observer)}
 ${renderBaseline(extra.baseline)}
 ${environment(summary)}
@@ -207,13 +213,15 @@ function searchFor(name: string): string {
   return '^' + name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + ' \\(';
 }
 
-function load(s: RunSummary): string {
+function load(s: RunSummary, extras: ReportExtras): string {
   const l = s.load;
+  const un = (s as RunSummary & { observer?: { unprofiled?: { timeline?: LoadTimelinePoint[] } } | null }).observer?.unprofiled?.timeline;
   if (!l) return section('load', 'Load', '<p class="muted">No load was run.</p>');
   return section(
     'load',
     'Load',
-    `${renderLoadChart(l.timeline)}
+    `${renderLoadChart(l.timeline, un)}
+${renderLatencyHistogram(extras.series?.latencies_ms, { p50: l.p50_ms, p99: l.p99_ms })}
 <table class="grid-table">
 <tr><th>generator</th><td>${escapeHtml(l.generator)} · ${l.connections} connections · <span class="mono">${escapeHtml(l.url)}</span></td></tr>
 <tr><th>requests</th><td class="num-inline">${l.requests} in ${l.duration_s.toFixed(1)} s = <b>${l.rps} req/s</b></td></tr>

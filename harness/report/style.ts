@@ -118,7 +118,11 @@ tr.clickable { cursor: pointer; } tr.clickable:hover td { background: var(--soft
 figure.chart { margin: 6px 0 12px; }
 figure.chart svg { display: block; width: 100%; height: auto; }
 .chart .grid { stroke: var(--line); stroke-width: 1; }
-.chart .axis, .chart .axis-title { fill: var(--muted); font-size: 12px; font-variant-numeric: tabular-nums; }
+.chart .axis { fill: var(--muted); font-size: 14px; font-variant-numeric: tabular-nums; }
+.chart .axis-title { fill: var(--fg); font-size: 15px; font-weight: 600; }
+.chart rect.phase { fill: var(--soft); } .chart line.zero { stroke: var(--muted); stroke-dasharray: 4 4; }
+.chart rect.rps.unprof { fill: var(--muted); opacity: .5; } .chart rect.hist { fill: var(--rps); }
+.chart line.mark { stroke: var(--p99); stroke-dasharray: 5 3; } .chart line.mark.p50 { stroke: var(--p50); }
 .chart rect.rps { fill: var(--rps); } .chart rect.rps.bad { fill: var(--fail); } .chart rect.rps:hover { opacity: .8; }
 .chart path { fill: none; stroke-width: 2.5; stroke-linejoin: round; }
 .chart path.p50 { stroke: var(--p50); } .chart path.p99 { stroke: var(--p99); }
