@@ -54,7 +54,7 @@ tbody tr:last-child td { border-bottom: 0; }
 .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .num-inline { font-variant-numeric: tabular-nums; }
 .worse { color: var(--fail); font-weight: 600; } .better { color: var(--pass); font-weight: 600; }
-.badge { display: inline-block; padding: 1px 9px; border-radius: 999px; font-size: 12px; font-weight: 700; letter-spacing: .04em; text-transform: uppercase; }
+.badge { display: inline-block; white-space: nowrap; padding: 1px 9px; border-radius: 999px; font-size: 12px; font-weight: 700; letter-spacing: .04em; text-transform: uppercase; }
 .badge.big { font-size: 15px; padding: 3px 14px; }
 .badge.pass { background: var(--pass-bg); color: var(--pass); } .badge.fail { background: var(--fail-bg); color: var(--fail); }
 .badge.neutral { background: var(--soft); color: var(--muted); }
@@ -129,12 +129,23 @@ figure.chart svg { display: block; width: 100%; height: auto; }
 figcaption { font-size: 13px; color: var(--muted); display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
 .key { display: inline-block; width: 14px; height: 10px; border-radius: 2px; margin-left: 8px; }
 .key.rps { background: var(--rps); } .key.p50 { background: var(--p50); height: 3px; } .key.p99 { background: var(--p99); height: 3px; }
+.trends { display: grid; grid-template-columns: repeat(auto-fit, minmax(220px, 1fr)); gap: 10px 20px; margin-bottom: 8px; }
+.trend .label { font-size: 12px; text-transform: uppercase; letter-spacing: .05em; color: var(--muted); font-weight: 600; }
+.trend .label b { color: var(--fg); text-transform: none; font-size: 14px; }
+.trend svg { display: block; width: 100%; height: auto; background: var(--soft); border-radius: 6px; }
+.trend path { fill: none; stroke: var(--accent); stroke-width: 2; } .trend circle { fill: var(--accent); }
+.trend circle.worse { fill: var(--fail); } .trend circle.nc { fill: var(--panel); stroke: var(--muted); stroke-width: 2; }
+.small { font-size: 12px; } table.runs td { overflow-wrap: break-word; } table.runs td.mono { word-break: normal; overflow-wrap: anywhere; min-width: 14ch; } table.runs ul { margin: 4px 0; padding-left: 16px; font-size: 12.5px; }
+th[data-sort] { cursor: pointer; } th[aria-sort="ascending"]::after { content: " ▲"; } th[aria-sort="descending"]::after { content: " ▼"; }
 ul.files { columns: 2; padding-left: 18px; } ul.files li { margin: 2px 0; }
 footer { color: var(--muted); font-size: 13px; padding-bottom: 40px; }
 @media (max-width: 720px) { .bar-col { width: 110px; } ul.files { columns: 1; } .wrap, main, footer { padding: 0 10px; }
   section { padding: 4px 12px 14px; } .card.wide { grid-column: auto; } .cards { grid-template-columns: 1fr; }
   th, td { padding: 6px 6px; } .grid-table th { width: 96px; } .hide-narrow { display: none; }
-  table, tbody, td { overflow-wrap: anywhere; } td.mono, td .mono { word-break: break-all; } h1 { font-size: 24px; } }
+  table, tbody, td { overflow-wrap: anywhere; }
+  table.runs thead { display: none; } table.runs tr { display: block; border-bottom: 1px solid var(--line); padding: 6px 0; }
+  table.runs td { display: block; border: 0; padding: 2px 4px; text-align: left; white-space: normal; }
+  table.hotspots .hide-narrow, table.hotspots th:nth-child(3), table.hotspots td:nth-child(3), table.hotspots th:nth-child(7), table.hotspots td:nth-child(7) { display: none; } td.mono, td .mono { word-break: break-all; } h1 { font-size: 24px; } }
 `;
 
 /**
