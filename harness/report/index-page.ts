@@ -56,7 +56,7 @@ export interface RunPoint {
   /** Set when neighbours were busy: latency is not compared, CPU per request still is. */
   caveat?: string;
   /** Changes vs the previous comparable run, e.g. `CPU/request +31%`. */
-  changes: { text: string; worse: boolean }[];
+  changes: { text: string; worse: boolean; comparable: boolean }[];
 }
 
 const holisticVersion = (s: Loose) => s.version ?? s.versions?.holistic;
@@ -95,14 +95,17 @@ export function trends(entries: readonly IndexEntry[]): Map<string, RunPoint[]> 
     if (previous) {
       point.notComparable = differences(previous.entry.summary as Loose, s);
       // The last run this one can be compared with: same settings, quiet machine.
-      const base = [...list].reverse().find((p) => differences(p.entry.summary as Loose, s).length === 0);
-      if (base) {
+      // Without one, the change vs the previous run is still shown, marked as between different setups.
+      const same = [...list].reverse().find((p) => differences(p.entry.summary as Loose, s).length === 0);
+      const base = same ?? previous;
+      const comparable = same !== undefined;
+      {
         const rel = (a?: number, b?: number) => (a && b !== undefined && a > 0 ? b / a - 1 : undefined);
         const cpu = rel(base.cpu, point.cpu);
-        if (cpu !== undefined && Math.abs(cpu) > CPU_CHANGE) point.changes.push({ text: `CPU/request ${signed(cpu)}`, worse: cpu > 0 });
+        if (cpu !== undefined && Math.abs(cpu) > CPU_CHANGE) point.changes.push({ text: `CPU/request ${signed(cpu)}`, worse: cpu > 0, comparable });
         point.caveat = busyNeighbours(base.entry.summary as Loose, s);
         const p99 = point.caveat ? undefined : rel(base.p99, point.p99);
-        if (p99 !== undefined && Math.abs(p99) > P99_CHANGE) point.changes.push({ text: `p99 ×${(1 + p99).toFixed(2)}`, worse: p99 > 0 });
+        if (p99 !== undefined && Math.abs(p99) > P99_CHANGE) point.changes.push({ text: `p99 ×${(1 + p99).toFixed(2)}`, worse: p99 > 0, comparable });
       }
     }
     list.push(point);
@@ -152,7 +155,7 @@ export function renderIndex(entries: readonly IndexEntry[], title = 'holistic ru
     const point = byDir.get(dir);
     const warnings = s.warnings ?? [];
     const flags = [
-      ...(point?.changes ?? []).map((c) => `<span class="badge ${c.worse ? 'fail' : 'pass'}">${escapeHtml(c.text)}</span>`),
+      ...(point?.changes ?? []).map((c) => `<span class="badge ${c.worse ? 'fail' : 'pass'}${c.comparable ? '' : ' dim'}" title="${c.comparable ? 'vs the previous comparable run' : 'vs the previous run, which had other settings'}">${escapeHtml(c.text)}</span>`),
       ...(point?.notComparable.length ? [`<span class="badge neutral" title="${escapeHtml(point.notComparable.join('; '))}">not comparable</span><div class="muted small">${escapeHtml(point.notComparable.join('; '))}</div>`] : []),
       ...(point?.caveat ? [`<div class="muted small">${escapeHtml(point.caveat)}</div>`] : []),
     ];
@@ -160,9 +163,9 @@ export function renderIndex(entries: readonly IndexEntry[], title = 'holistic ru
 <td data-v="${pass ? 1 : 0}"><span class="badge ${pass ? 'pass' : 'fail'}">${pass ? 'pass' : s.interrupted ? 'stopped' : 'fail'}</span></td>
 <td data-v="${escapeHtml(s.scenario ?? dir)}"><a class="strong" href="${escapeHtml(report)}">${escapeHtml(s.scenario ?? dir)}</a> <span class="muted">${escapeHtml(s.target ?? '')}</span>${s.error ? `<div class="muted">${escapeHtml(firstLine(s.error))}</div>` : ''}</td>
 <td class="mono" data-v="${top?.self ?? -1}">${top ? `${escapeHtml(top.name)} <span class="muted">${percent(top.self)}</span>` : '<span class="muted">—</span>'}</td>
-<td class="num" data-v="${s.load?.app_cpu_ms_per_request ?? -1}">${s.load?.app_cpu_ms_per_request !== undefined ? `${escapeHtml(s.load.app_cpu_ms_per_request)} ms` : '—'}</td>
-<td class="num" data-v="${s.load?.rps ?? -1}">${s.load ? `${escapeHtml(s.load.rps)} req/s` : '—'}</td>
-<td class="num" data-v="${s.load?.p99_ms ?? -1}">${s.load ? `${escapeHtml(s.load.p99_ms)} ms` : '—'}</td>
+<td class="num" data-label="CPU/request" data-v="${s.load?.app_cpu_ms_per_request ?? -1}">${s.load?.app_cpu_ms_per_request !== undefined ? `${escapeHtml(s.load.app_cpu_ms_per_request)} ms` : '—'}</td>
+<td class="num" data-label="throughput" data-v="${s.load?.rps ?? -1}">${s.load ? `${escapeHtml(s.load.rps)} req/s` : '—'}</td>
+<td class="num" data-label="p99" data-v="${s.load?.p99_ms ?? -1}">${s.load ? `${escapeHtml(s.load.p99_ms)} ms` : '—'}</td>
 <td data-v="${flags.length}">${flags.join(' ')}</td>
 <td data-v="${warnings.length}">${warnings.length ? `<details><summary>${warnings.length} warning${warnings.length === 1 ? '' : 's'}</summary><ul>${warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul></details>` : '<span class="muted">none</span>'}</td>
 <td class="num" data-v="${escapeHtml(s.startedAt ?? '')}">${escapeHtml(formatDate(s.startedAt))}<div class="mono muted small">${escapeHtml(dir)}</div></td>
@@ -189,7 +192,7 @@ ${cards.join('\n')}
 <section id="runs">
 ${
   entries.length
-    ? `<p class="muted">Each run is compared with the previous run of the same scenario and target that used the same sampling mode, duration, app environment and holistic version : CPU per request beyond ±${CPU_CHANGE * 100}% is flagged, and p99 beyond ×${1 + P99_CHANGE} when neither run had busy neighbours (over ${BUSY_NEIGHBOURS_CORES} core). Click a column title to sort.</p>
+    ? `<p class="muted">Each run is compared with the previous run of the same scenario and target that used the same sampling mode, duration, app environment and holistic version: CPU per request beyond ±${CPU_CHANGE * 100}% is flagged, and p99 beyond ×${1 + P99_CHANGE} when neither run had busy neighbours (over ${BUSY_NEIGHBOURS_CORES} core). Click a column title to sort.</p>
 <div class="scroll"><table class="runs sortable">
 <thead><tr><th data-sort="num"></th><th data-sort="text">scenario</th><th data-sort="num">top hotspot</th><th class="num" data-sort="num">CPU/req</th><th class="num" data-sort="num">throughput</th><th class="num" data-sort="num">p99</th><th data-sort="num">change</th><th data-sort="num">warnings</th><th class="num" data-sort="text" aria-sort="descending">started</th></tr></thead>
 <tbody>

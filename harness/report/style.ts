@@ -57,7 +57,7 @@ tbody tr:last-child td { border-bottom: 0; }
 .badge { display: inline-block; white-space: nowrap; padding: 1px 9px; border-radius: 999px; font-size: 12px; font-weight: 700; letter-spacing: .04em; text-transform: uppercase; }
 .badge.big { font-size: 15px; padding: 3px 14px; }
 .badge.pass { background: var(--pass-bg); color: var(--pass); } .badge.fail { background: var(--fail-bg); color: var(--fail); }
-.badge.neutral { background: var(--soft); color: var(--muted); }
+.badge.dim { opacity: .75; outline: 1px dashed currentColor; } .badge.neutral { background: var(--soft); color: var(--muted); }
 .verdicts tr.bad td { background: color-mix(in srgb, var(--fail-bg) 45%, transparent); }
 .note { border-radius: 8px; padding: 10px 14px; margin: 0 0 14px; border: 1px solid; }
 .note.warn { background: var(--warn-bg); border-color: color-mix(in srgb, var(--warn) 40%, transparent); color: var(--fg); }
@@ -144,6 +144,7 @@ footer { color: var(--muted); font-size: 13px; padding-bottom: 40px; }
   th, td { padding: 6px 6px; } .grid-table th { width: 96px; } .hide-narrow { display: none; }
   table, tbody, td { overflow-wrap: anywhere; }
   table.runs thead { display: none; } table.runs tr { display: block; border-bottom: 1px solid var(--line); padding: 6px 0; }
+  table.runs td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); }
   table.runs td { display: block; border: 0; padding: 2px 4px; text-align: left; white-space: normal; }
   table.hotspots .hide-narrow, table.hotspots th:nth-child(3), table.hotspots td:nth-child(3), table.hotspots th:nth-child(7), table.hotspots td:nth-child(7) { display: none; } td.mono, td .mono { word-break: break-all; } h1 { font-size: 24px; } }
 `;

@@ -64,15 +64,16 @@ describe('the index as a dashboard', () => {
     ]);
     const points = groups.get('cpu-hotspot on local')!;
     expect(points.map((p) => p.entry.dir)).toEqual(['a', 'b', 'c', 'd']);
-    expect(points[1]!.changes).toEqual([{ text: 'CPU/request +105%', worse: true }, { text: 'p99 ×2.22', worse: true }]);
+    expect(points[1]!.changes).toEqual([{ text: 'CPU/request +105%', worse: true, comparable: true }, { text: 'p99 ×2.22', worse: true, comparable: true }]);
+    // No earlier run with these settings: the change vs the previous run is shown, marked as not comparable.
     expect(points[2]!.notComparable).toEqual(['app env none → BADAPP_BCRYPT_ROUNDS=13']);
-    expect(points[2]!.changes).toEqual([]);
+    expect(points[2]!.changes).toEqual([{ text: 'CPU/request +95%', worse: true, comparable: false }]);
     // d is compared with b (same settings), CPU only: its neighbours were busy.
     expect(points[3]!.notComparable).toEqual(['app env BADAPP_BCRYPT_ROUNDS=13 → none']);
     expect(points[3]!.changes).toEqual([]);
     expect(points[3]!.caveat).toMatch(/busy neighbours .*p99 not compared/);
     const html = renderIndex([...groups.get('cpu-hotspot on local')!].reverse().map((p) => p.entry));
-    expect(html).toContain('<span class="badge fail">CPU/request +105%</span>');
+    expect(html).toContain('<span class="badge fail" title="vs the previous comparable run">CPU/request +105%</span>');
     expect(html).toContain('aria-label="CPU per request over runs"');
   });
 });
