@@ -8,6 +8,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { percent } from '../assert/verdict.js';
 import { escapeHtml } from './escape.js';
+import { dedupeWarnings } from './html.js';
 import { pageHead } from './style.js';
 import type { RunSummary } from './summary.js';
 
@@ -153,7 +154,7 @@ export function renderIndex(entries: readonly IndexEntry[], title = 'holistic ru
     const top = s.hotspots?.[0];
     const report = `${encodeURIComponent(dir)}/report.html`;
     const point = byDir.get(dir);
-    const warnings = s.warnings ?? [];
+    const warnings = dedupeWarnings(s.warnings ?? []);
     const flags = [
       ...(point?.changes ?? []).map((c) => `<span class="badge ${c.worse ? 'fail' : 'pass'}${c.comparable ? '' : ' dim'}" title="${c.comparable ? 'vs the previous comparable run' : 'vs the previous run, which had other settings'}">${escapeHtml(c.text)}</span>`),
       ...(point?.notComparable.length ? [`<span class="badge neutral" title="${escapeHtml(point.notComparable.join('; '))}">not comparable</span><div class="muted small">${escapeHtml(point.notComparable.join('; '))}</div>`] : []),

@@ -246,8 +246,8 @@ describe('report.html in a real browser', () => {
           expect(await page.locator('svg[aria-label="latency p99 over runs"] circle').count()).toBe(3);
           expect(await page.locator('svg[aria-label="top hotspot share over runs"] circle').count()).toBe(3);
           const newest = page.locator('table.runs tbody tr').first();
-          expect(await newest.innerText()).toMatch(/CPU\/request \+\d+%/);
-          expect(await newest.innerText()).toMatch(/not comparable[\s\S]*BADAPP_BCRYPT_ROUNDS=13/i);
+          expect(await newest.textContent()).toMatch(/CPU\/request \+\d+%/);
+          expect(await newest.textContent()).toMatch(/not comparable[\s\S]*BADAPP_BCRYPT_ROUNDS=13/i);
           await screenshot(index, out, `index-${width}-${colorScheme}.png`);
           expectQuiet(index);
         } finally {
