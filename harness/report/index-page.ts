@@ -164,7 +164,7 @@ export function renderIndex(entries: readonly IndexEntry[], title = 'holistic ru
 <td data-v="${pass ? 1 : 0}"><span class="badge ${pass ? 'pass' : 'fail'}">${pass ? 'pass' : s.interrupted ? 'stopped' : 'fail'}</span></td>
 <td data-v="${escapeHtml(s.scenario ?? dir)}"><a class="strong" href="${escapeHtml(report)}">${escapeHtml(s.scenario ?? dir)}</a> <span class="muted">${escapeHtml(s.target ?? '')}</span>${s.error ? `<div class="muted">${escapeHtml(firstLine(s.error))}</div>` : ''}</td>
 <td class="mono" data-v="${top?.self ?? -1}">${top ? `${escapeHtml(top.name)} <span class="muted">${percent(top.self)}</span>` : '<span class="muted">—</span>'}</td>
-<td class="num" data-label="CPU/request" data-v="${s.load?.app_cpu_ms_per_request ?? -1}">${s.load?.app_cpu_ms_per_request !== undefined ? `${escapeHtml(s.load.app_cpu_ms_per_request)} ms` : '—'}</td>
+<td class="num" data-label="CPU/request" data-v="${s.load?.app_cpu_ms_per_request ?? -1}">${s.load?.app_cpu_ms_per_request !== undefined ? `${escapeHtml(Math.round(s.load.app_cpu_ms_per_request))} ms` : '—'}</td>
 <td class="num" data-label="throughput" data-v="${s.load?.rps ?? -1}">${s.load ? `${escapeHtml(s.load.rps)} req/s` : '—'}</td>
 <td class="num" data-label="p99" data-v="${s.load?.p99_ms ?? -1}">${s.load ? `${escapeHtml(s.load.p99_ms)} ms` : '—'}</td>
 <td data-v="${flags.length}">${flags.join(' ')}</td>
@@ -176,7 +176,7 @@ export function renderIndex(entries: readonly IndexEntry[], title = 'holistic ru
     const worse = points[points.length - 1]!.changes.filter((c) => c.worse);
     return `<section class="group"><h2>${escapeHtml(key)} <small>${points.length} run${points.length === 1 ? '' : 's'}</small>${worse.length ? ` <span class="badge fail">${escapeHtml(worse.map((c) => c.text).join(', '))} vs previous</span>` : ''}</h2>
 <div class="trends">
-${trendChart(points, 'cpu', 'CPU per request', (v) => `${v} ms`)}
+${trendChart(points, 'cpu', 'CPU per request', (v) => `${Math.round(v)} ms`)}
 ${trendChart(points, 'p99', 'latency p99', (v) => `${v} ms`)}
 ${trendChart(points, 'top', 'top hotspot share', (v) => percent(v))}
 </div></section>`;
