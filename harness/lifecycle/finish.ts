@@ -4,7 +4,7 @@
  * folder's index, the baseline when asked, and the exit code.
  */
 import { randomBytes } from 'node:crypto';
-import { rename, writeFile } from 'node:fs/promises';
+import { rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { hotspots } from '../assert/hotspot.js';
 import { writeBaseline, type Baseline } from '../baseline/file.js';
@@ -14,6 +14,7 @@ import { pauseAt } from '../failpoint.js';
 import { formatObserver, observerEffect, observerWarning } from '../observer/effect.js';
 import { gilShares } from '../profile/gil.js';
 import type { Profile } from '../profile/model.js';
+import type { LoadSeries } from '../load/responses.js';
 import { repairTruncated, type Repair } from '../profile/truncation.js';
 import { renderReport } from '../report/html.js';
 import { writeIndex } from '../report/index-page.js';
@@ -68,7 +69,10 @@ export async function finishRun(frame: RunFrame, o: { error: unknown; baseline: 
   await pauseAt('report', log);
   error = interruptedLate(error, options.signal);
   const summary = makeSummary(frame, error, o.teardownS, observer, baselineBlock, repaired);
-  await writeRunOutputs(frame.runDir, summary, ev.profile, { stepSummary: options.stepSummary, log });
+  // What made the run and what it left, for the report's "reproduce" section and the index's comparability.
+  summary.versions = { holistic: environment.holistic ?? '?', node: process.version, ...(ev.app?.environment.python ? { python: ev.app.environment.python } : {}) };
+  summary.artifactSizes = await artifactSizes(frame.runDir, frame.artifacts);
+  await writeRunOutputs(frame.runDir, summary, ev.profile, { stepSummary: options.stepSummary, log, series: ev.series ?? undefined });
 
   if (options.saveBaseline) {
     if (summary.verdict === 'pass') {
@@ -127,17 +131,27 @@ export async function writeRunOutputs(
   runDir: string,
   summary: RunSummary,
   profile: Profile | undefined,
-  options: { stepSummary?: string; log: (line: string) => void },
+  options: { stepSummary?: string; log: (line: string) => void; series?: LoadSeries },
 ): Promise<void> {
   // Whole files or none: a second Ctrl-C (force quit) or a full disk mid-write must not leave half a
   // summary.json for CI to choke on. The report and junit go first, the summary (the record of the run) last.
-  await writeWhole(path.join(runDir, 'report.html'), renderReport(summary, profile));
+  await writeWhole(path.join(runDir, 'report.html'), renderReport(summary, profile, { series: options.series }));
   await writeWhole(path.join(runDir, 'junit.xml'), renderJunit(summary));
   await writeWhole(path.join(runDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   const stepSummary = options.stepSummary ?? process.env.GITHUB_STEP_SUMMARY;
   if (stepSummary) await appendStepSummary(stepSummary, summary, runDir);
   // The output folder's index.html lists every run in it; a failure here must not cost the run its result.
   await writeIndex(path.dirname(runDir)).catch((e: Error) => options.log(`warning: could not rewrite the runs index: ${e.message}`));
+}
+
+/** Bytes of each artifact already written (the report and summary themselves are not yet). */
+async function artifactSizes(runDir: string, artifacts: Record<string, string>): Promise<Record<string, number>> {
+  const sizes: Record<string, number> = {};
+  for (const [key, file] of Object.entries(artifacts)) {
+    const st = await stat(path.join(runDir, file)).catch(() => undefined);
+    if (st?.isFile()) sizes[key] = st.size;
+  }
+  return sizes;
 }
 
 /** Write to a temporary name beside the file, then rename: readers see the old file, none, or the new one. */

@@ -47,7 +47,19 @@ export interface RunOptions extends Omit<TargetOptions, 'toolsImage'> {
   /** Phase start/end events for a live progress display (the CLI renders them). */
   onPhase?: PhaseListener;
   /** Profile this running workload instead of starting the app (kube target): lifecycle/workload.ts. */
-  workload?: import('./workload.js').WorkloadChoice;
+  workload?: WorkloadChoice;
+}
+
+/** A workload already running (--pod, --selector or --deployment; --container in multi-container pods). */
+export interface WorkloadChoice {
+  namespace?: string;
+  pod?: string;
+  /** `k=v,k2=v2` (any label selector the API accepts). */
+  selector?: string;
+  deployment?: string;
+  container?: string;
+  /** Observe the traffic the workload already gets: no load from the harness. */
+  noLoad?: boolean;
 }
 
 export interface RunOutcome {

@@ -11,16 +11,11 @@ import type { Verdict } from '../assert/verdict.js';
 import { PrerequisiteError, UsageError } from '../errors.js';
 import type { LoadResult } from '../load/types.js';
 import type { Scenario, ScenarioContext } from '../scenario.js';
-import type { WorkloadSelector } from '../targets/kube/workload.js';
 import type { Attach } from './attach.js';
 import { runBasics } from './context.js';
-import type { RunFrame } from './types.js';
+import type { RunFrame, WorkloadChoice } from './types.js';
 
-export interface WorkloadChoice extends Omit<WorkloadSelector, 'namespace'> {
-  namespace?: string;
-  /** Observe the traffic the workload already gets: no load from the harness. */
-  noLoad?: boolean;
-}
+export type { WorkloadChoice } from './types.js';
 
 /** The stage: the scenario's body with an attach that profiles every pod of the workload. */
 export async function workloadRun(frame: RunFrame, scenario: Scenario, choice: WorkloadChoice): Promise<void> {

@@ -30,6 +30,8 @@ interface PhaseNumbers {
   rps: number;
   p50_ms: number;
   p99_ms: number;
+  /** Per second, for the report's chart (the unprofiled phase drawn before the profiled one). */
+  timeline?: LoadResult['timeline'];
 }
 
 export interface ObserverEffect {
@@ -48,7 +50,7 @@ export interface ObserverEffect {
 
 export const OBSERVER_LIMIT = 0.1;
 
-const phase = (l: LoadResult): PhaseNumbers => ({ duration_s: l.duration_s, requests: l.requests, rps: l.rps, p50_ms: l.p50_ms, p99_ms: l.p99_ms });
+const phase = (l: LoadResult): PhaseNumbers => ({ duration_s: l.duration_s, requests: l.requests, rps: l.rps, p50_ms: l.p50_ms, p99_ms: l.p99_ms, ...(l.timeline ? { timeline: l.timeline } : {}) });
 const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 1000) / 1000 : Number.NaN);
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -93,12 +95,12 @@ export function formatObserver(effect: ObserverEffect): string {
   return (
     `observer effect${s ? ` (py-spy ${s.mode}, ${s.samplers} sampler${s.samplers > 1 ? 's' : ''} at ${s.rate_hz} Hz` +
       `${s.profiler_cores !== undefined ? `, using ${s.profiler_cores.toFixed(2)} cores` : ''})` : ''}: ` +
-    `throughput x${effect.rps_ratio.toFixed(2)}${interval(effect.rps_interval)} (${effect.profiled.rps} vs ${effect.unprofiled.rps} req/s unprofiled), ` +
-    `p99 x${effect.p99_ratio.toFixed(2)}${interval(effect.p99_interval)} (${effect.profiled.p99_ms} vs ${effect.unprofiled.p99_ms} ms)`
+    `throughput ×${effect.rps_ratio.toFixed(2)}${interval(effect.rps_interval)} (${effect.profiled.rps} vs ${effect.unprofiled.rps} req/s unprofiled), ` +
+    `p99 ×${effect.p99_ratio.toFixed(2)}${interval(effect.p99_interval)} (${effect.profiled.p99_ms} vs ${effect.unprofiled.p99_ms} ms)`
   );
 }
 
-const interval = (i: { low: number; high: number } | undefined) => (i ? ` [95% x${i.low.toFixed(2)}..x${i.high.toFixed(2)}]` : '');
+const interval = (i: { low: number; high: number } | undefined) => (i ? ` [95% ×${i.low.toFixed(2)}..×${i.high.toFixed(2)}]` : '');
 
 /** Whether the profiler slowed the app: throughput down or p99 up by more than 10%, the interval (if any) excluding 1. */
 export function observerSlowdown(effect: ObserverEffect): { rps: boolean; p99: boolean } {

@@ -26,7 +26,8 @@ export function detectProfileFormat(text: string, path: string): ProfileFormat {
     if (/<svg[\s>]/.test(start.slice(0, 4096))) return 'flamegraph-svg';
     throw new ProfileParseError(path, 'top level', `markup without an <svg> element near the start (an HTML page?) is not one of: ${FORMATS}`);
   }
-  const firstLine = start.split(/\r?\n/, 1)[0]!;
+  // The first non-blank line as written: trimming would turn py-spy's ` 1` (an empty stack) into `1`.
+  const firstLine = text.replace(/^\uFEFF/, '').split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
   if (/^Process \d+: /.test(firstLine)) {
     throw new ProfileParseError(path, 'line 1', 'this is a py-spy dump (the stacks at one instant), not a recording: record one with `py-spy record --format raw` (or speedscope)');
   }

@@ -27,7 +27,7 @@ export function renderObserver(observer: unknown): string {
     return `<tr><th>${label}</th><td class="num">${fmtNum(un[key])} ${unit}</td><td class="num">${fmtNum(pr[key])} ${unit}</td><td class="num${moved ? (worse ? ' worse' : ' better') : ''}">${num(ratio) ? `×${ratio.toFixed(2)}` : '—'}</td></tr>`;
   };
   const note = sampling
-    ? `<p class="muted">py-spy ${escapeHtml(sampling.mode ?? '')}, ${escapeHtml(sampling.samplers ?? '?')} sampler(s) at ${escapeHtml(sampling.rate_hz ?? '?')} Hz${
+    ? `<p class="muted">py-spy ${escapeHtml(sampling.mode ?? '')}, ${escapeHtml(sampling.samplers ?? '?')} ${sampling.samplers === 1 ? "sampler" : "samplers"} at ${escapeHtml(sampling.rate_hz ?? '?')} Hz${
         num(sampling.profiler_cores) ? `; the samplers used ${sampling.profiler_cores.toFixed(2)} CPU cores` : ''
       }. A ratio more than 10% from ×1.00 means the load numbers describe a disturbed app.</p>`
     : '<p class="muted">A ratio more than 10% from ×1.00 means the load numbers describe a disturbed app.</p>';

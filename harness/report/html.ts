@@ -16,7 +16,8 @@ import { renderBaseline, renderObserver } from './comparison.js';
 import { wilson } from './confidence.js';
 import { escapeHtml, scriptJson } from './escape.js';
 import { flameScript, renderFlameGraph } from './flamegraph.js';
-import { renderLoadChart } from './load-chart.js';
+import { renderLatencyHistogram, renderLoadChart } from './load-chart.js';
+import type { LoadSeries, LoadTimelinePoint } from '../load/responses.js';
 import { pageHead } from './style.js';
 import type { RunSummary } from './summary.js';
 
@@ -30,7 +31,12 @@ export const contentSecurityPolicy =
 /** Fields other parts of holistic add to summary.json; read loosely so this renderer does not depend on them. */
 type Extra = { observer?: unknown; baseline?: unknown };
 
-export function renderReport(summary: RunSummary, profile: Profile | undefined): string {
+/** What the run saved beside summary.json that the report draws when given: every latency (load-series.json). */
+export interface ReportExtras {
+  series?: Partial<LoadSeries> | null;
+}
+
+export function renderReport(summary: RunSummary, profile: Profile | undefined, extras: ReportExtras = {}): string {
   const extra = summary as RunSummary & Extra;
   return `${pageHead(`${summary.verdict === 'pass' ? 'PASS' : 'FAIL'} ${summary.scenario} on ${summary.target} — holistic`, contentSecurityPolicy)}
 <body>
@@ -40,12 +46,12 @@ ${alerts(summary)}
 ${verdicts(summary)}
 ${flame(summary, profile)}
 ${hotspots(summary)}
-${load(summary)}
+${load(summary, extras)}
 ${renderObserver(extra.observer)}
 ${renderBaseline(extra.baseline)}
 ${environment(summary)}
 ${threads(summary)}
-${files(summary)}
+${reproduce(summary)}
 </main>
 <footer>holistic · run <code>${escapeHtml(summary.runId)}</code></footer>
 <script type="application/json" id="summary">${scriptJson(summary)}</script>
@@ -64,8 +70,7 @@ function header(s: RunSummary): string {
   const top = s.hotspots?.[0];
   const list = s.verdicts ?? [];
   const passed = list.filter((v) => v.pass).length;
-  const card = (label: string, value: string, note = '') =>
-    `<div class="card"><div class="label">${label}</div><div class="value">${value}</div>${note ? `<div class="note-line">${note}</div>` : ''}</div>`;
+  const cpu = s.load?.app_cpu_ms_per_request;
   return `<header class="top ${pass ? 'is-pass' : 'is-fail'}">
 <div class="wrap">
 <div class="eyebrow">holistic report · ${escapeHtml(s.target)} target</div>
@@ -73,10 +78,9 @@ function header(s: RunSummary): string {
 <p class="sub">${escapeHtml(s.app?.name ?? '')}${s.startedAt ? ` · ${escapeHtml(formatDate(s.startedAt))}` : ''}${s.options ? ` · ${escapeHtml(s.options.duration_s)} s of load` : ''}</p>
 <div class="cards">
 ${card('verdicts', `${passed}/${list.length}`, pass ? 'all held' : list.length ? `${list.length - passed} failed` : 'none reached')}
-${card('top hotspot', top ? `<span class="mono">${escapeHtml(top.name)}</span>` : '—', top ? `${percent(top.self)} self · ${escapeHtml(top.file ?? '')}` : 'no profile')}
-${card('throughput', s.load ? `${s.load.rps} <small>req/s</small>` : '—', s.load ? `${s.load.requests} requests, ${s.load.errors} errors` : 'no load')}
-${card('latency p99', s.load ? `${s.load.p99_ms} <small>ms</small>` : '—', s.load ? `p50 ${s.load.p50_ms} ms` : '')}
-${card('samples', String(s.samples ?? 0), 'non-idle py-spy samples')}
+${topHotspots(s)}
+${loadCard(s)}
+${card('CPU per request', cpu !== undefined ? `${fmtMs(cpu)} <small>ms</small>` : '—', cpu !== undefined ? "the app's own CPU time (utime + stime) per request: immune to neighbours" : 'not measured')}
 </div>
 <nav>${[
     ['verdicts', 'Verdicts'],
@@ -87,7 +91,7 @@ ${card('samples', String(s.samples ?? 0), 'non-idle py-spy samples')}
     ...((s as RunSummary & Extra).baseline ? [['baseline', 'Baseline']] : []),
     ['environment', 'Where it ran'],
     ...(s.threads ? [['threads', 'Threads']] : []),
-    ['files', 'Files'],
+    ['reproduce', 'Reproduce'],
   ]
     .map(([id, label]) => `<a href="#${id}">${label}</a>`)
     .join('')}</nav>
@@ -95,11 +99,56 @@ ${card('samples', String(s.samples ?? 0), 'non-idle py-spy samples')}
 </header>`;
 }
 
+function card(label: string, value: string, note = '', wide = false): string {
+  return `<div class="card${wide ? ' wide' : ''}"><div class="label">${label}</div><div class="value">${value}</div>${note ? `<div class="note-line">${note}</div>` : ''}</div>`;
+}
+
+function fmtMs(v: number): string {
+  return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
+}
+
+/** The top three hotspots, whole names, each one click from its frames in the flame graph. */
+function topHotspots(s: RunSummary): string {
+  const list = (s.hotspots ?? []).slice(0, 3);
+  if (!list.length) return card('top hotspots', '—', 'no profile', true);
+  return `<div class="card wide"><div class="label">top hotspots <span class="muted">· self share of ${s.samples} samples</span></div><ol class="hot-list">${list
+    .map((h) => `<li><a href="#flame" data-search="${escapeHtml(searchFor(h.name))}" title="show in the flame graph">${escapeHtml(h.name)}</a> <b>${percent(h.self)}</b> <span class="muted">${escapeHtml(h.file ?? '')}</span></li>`)
+    .join('')}</ol></div>`;
+}
+
+/** Throughput and p99 without the profiler (undisturbed) next to with it (what the profile describes). */
+function loadCard(s: RunSummary): string {
+  const l = s.load;
+  if (!l) return card('load', '—', 'no load');
+  const o = (s as RunSummary & { observer?: { unprofiled?: { rps?: number; p99_ms?: number; requests?: number } } | null }).observer;
+  const un = o?.unprofiled;
+  if (!un || !(Number(un.requests) > 0)) {
+    return card('load (profiled)', `${l.rps} <small>req/s</small> · p99 ${l.p99_ms} <small>ms</small>`, `${l.requests} requests, ${l.errors} errors, p50 ${l.p50_ms} ms${o ? ' · no undisturbed phase to compare' : ''}`, true);
+  }
+  return `<div class="card wide"><div class="label">load: undisturbed vs profiled</div><div class="side">
+<span></span><span class="muted">undisturbed</span><span class="muted">profiled</span>
+<span class="muted">throughput</span><b>${escapeHtml(un.rps)} req/s</b><span>${l.rps} req/s</span>
+<span class="muted">latency p99</span><b>${escapeHtml(un.p99_ms)} ms</b><span>${l.p99_ms} ms</span>
+</div><div class="note-line">${l.requests} profiled requests, ${l.errors} errors</div></div>`;
+}
+
+/** Warnings as one titled list; near-duplicates (same words, other case or punctuation) shown once. */
+export function dedupeWarnings(warnings: readonly string[]): string[] {
+  const seen = new Map<string, string>();
+  for (const w of warnings) {
+    const key = w.toLowerCase().replace(/\d+(\.\d+)?/g, '#').replace(/[^a-z#]+/g, ' ').trim();
+    if (!seen.has(key)) seen.set(key, (w.charAt(0).toUpperCase() + w.slice(1)).replace(/(^|[\s(])x(\d+(\.\d+)?|NaN)\b/g, '$1×$2'));
+  }
+  return [...seen.values()];
+}
+
 function alerts(s: RunSummary): string {
   const out: string[] = [];
   if (s.interrupted) out.push(`<div class="note danger">This run was interrupted: what is below is what was collected before it stopped.${s.error ? ` ${escapeHtml(s.error)}` : ''}</div>`);
   else if (s.error) out.push(`<div class="note danger"><b>The run failed:</b> <span class="pre">${escapeHtml(s.error)}</span></div>`);
-  for (const w of s.warnings ?? []) out.push(`<div class="note warn">${escapeHtml(w)}</div>`);
+  const warnings = dedupeWarnings(s.warnings ?? []);
+  if (warnings.length)
+    out.push(`<details class="note warn warnings"><summary>${warnings.length} warning${warnings.length === 1 ? '' : 's'}: can I trust these numbers?</summary><ul>${warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul></details>`);
   return out.join('\n');
 }
 
@@ -164,13 +213,15 @@ function searchFor(name: string): string {
   return '^' + name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + ' \\(';
 }
 
-function load(s: RunSummary): string {
+function load(s: RunSummary, extras: ReportExtras): string {
   const l = s.load;
+  const un = (s as RunSummary & { observer?: { unprofiled?: { timeline?: LoadTimelinePoint[] } } | null }).observer?.unprofiled?.timeline;
   if (!l) return section('load', 'Load', '<p class="muted">No load was run.</p>');
   return section(
     'load',
     'Load',
-    `${renderLoadChart(l.timeline)}
+    `${renderLoadChart(l.timeline, un)}
+${renderLatencyHistogram(extras.series?.latencies_ms, { p50: l.p50_ms, p99: l.p99_ms })}
 <table class="grid-table">
 <tr><th>generator</th><td>${escapeHtml(l.generator)} · ${l.connections} connections · <span class="mono">${escapeHtml(l.url)}</span></td></tr>
 <tr><th>requests</th><td class="num-inline">${l.requests} in ${l.duration_s.toFixed(1)} s = <b>${l.rps} req/s</b></td></tr>
@@ -190,7 +241,9 @@ function environment(s: RunSummary): string {
   const debugRows = dc
     ? [
         `<tr><th>debug image</th><td class="mono">${escapeHtml(dc.image ?? '(tools on the host)')}</td></tr>`,
-        `<tr><th>capabilities added</th><td>${(dc.capabilities.length ? dc.capabilities : ['none']).map((c) => `<span class="chip">${escapeHtml(c)}</span>`).join(' ')}</td></tr>`,
+        s.target === 'local'
+          ? `<tr><th>privileges</th><td>py-spy ran on the host ${dc.capabilities.includes('ALL') ? 'as root' : 'as the same user as the app'}: a local process, no container, nothing added</td></tr>`
+          : `<tr><th>capabilities added</th><td>${(dc.capabilities.length ? dc.capabilities : ['none']).map((c) => `<span class="chip">${escapeHtml(c)}</span>`).join(' ')}</td></tr>`,
         `<tr><th>privileged</th><td>${dc.privileged ? '<span class="badge fail">yes</span> this scenario asked for the sysadmin profile' : 'no'}</td></tr>`,
         ...Object.entries(dc)
           .filter(([k]) => !['image', 'capabilities', 'privileged'].includes(k))
@@ -211,7 +264,7 @@ ${rows.join('\n')}
 
 function threads(s: RunSummary): string {
   const list = s.threads;
-  if (!list) return '';
+  if (!list) return section('threads', 'Thread dump', '<p class="muted">No thread dump was taken: this scenario does not ask for one (py-spy dump runs when a scenario checks threads or the app stops answering).</p>');
   const active = list.filter((t) => !t.idle).length;
   return section(
     'threads',
@@ -226,17 +279,54 @@ function threads(s: RunSummary): string {
   );
 }
 
-function files(s: RunSummary): string {
+/** Human labels for the artifact keys summary.json uses. */
+const artifactLabels: Record<string, string> = {
+  profile: 'py-spy samples (collapsed stacks)',
+  speedscope: 'profile for speedscope',
+  flamegraph: "py-spy's own flame graph (SVG)",
+  loadSeries: 'every request\'s latency (load series)',
+  appLog: "the app's log",
+  dump: 'thread dump (py-spy dump)',
+  junit: 'JUnit XML for CI',
+  summary: 'summary.json',
+  report: 'this report',
+  memray: 'memray capture',
+};
+
+function label(key: string): string {
+  return artifactLabels[key] ?? key.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+}
+
+/** Fields run.ts may add; rendered when present. */
+type ReproduceFields = { command?: string | string[]; versions?: Record<string, string>; artifactSizes?: Record<string, number> };
+
+function fmtSize(bytes: number): string {
+  return bytes < 1024 ? `${bytes} B` : bytes < 1024 ** 2 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+}
+
+function reproduce(s: RunSummary): string {
+  const r = s as RunSummary & ReproduceFields;
   const d = s.durations;
+  const recorded = r.command ?? s.options?.command_line;
+  const command = Array.isArray(recorded) ? recorded.join(' ') : recorded;
+  const env = Object.entries(s.options?.app_env ?? {}).map(([k, v]) => `--app-env ${k}=${v}`).join(' ');
+  const guess = `holistic run ${s.scenario} --target ${s.target}${s.options ? ` --duration ${s.options.duration_s}` : ''}${env ? ` ${env}` : ''}`;
+  const versions = Object.entries(r.versions ?? {});
+  const speedscope = s.artifacts?.speedscope ?? Object.values(s.artifacts ?? {}).find((f) => f.endsWith('.speedscope.json'));
   return section(
-    'files',
-    'Timings and files',
-    `${d ? `<p>set-up <b>${d.setup_s.toFixed(1)} s</b> · load and profile <b>${d.profile_s.toFixed(1)} s</b> · teardown <b>${d.teardown_s.toFixed(1)} s</b></p>` : ''}
+    'reproduce',
+    'Reproduce',
+    `<p>${command ? 'The command that made this run:' : 'To run it again (rebuilt from the summary; the exact command line was not recorded):'}</p>
+<pre class="mono code">${escapeHtml(command ?? guess)}</pre>
+${versions.length ? `<p>${versions.map(([k, v]) => `${escapeHtml(k)} <b class="mono">${escapeHtml(v)}</b>`).join(' · ')}</p>` : ''}
+${d ? `<p>set-up <b>${d.setup_s.toFixed(1)} s</b> · load and profile <b>${d.profile_s.toFixed(1)} s</b> · teardown <b>${d.teardown_s.toFixed(1)} s</b></p>` : ''}
+<h3 id="files">Files</h3>
 <ul class="files">
 ${Object.entries(s.artifacts ?? {})
-  .map(([name, file]) => `<li><a href="${artifactHref(file)}">${escapeHtml(file)}</a> <span class="muted">${escapeHtml(name)}</span></li>`)
+  .map(([key, file]) => `<li><a href="${artifactHref(file)}">${escapeHtml(label(key))}</a> <span class="muted mono">${escapeHtml(file)}${r.artifactSizes?.[key] !== undefined ? ` · ${fmtSize(r.artifactSizes[key]!)}` : ''}</span></li>`)
   .join('\n')}
-</ul>`,
+</ul>
+${speedscope ? `<p class="muted">To explore the profile further, open <span class="mono">${escapeHtml(speedscope)}</span> in speedscope (drag the file onto its page; it stays on your machine).</p>` : ''}`,
   );
 }
 

@@ -29,7 +29,7 @@ export function renderMarkdown(summary: RunSummary, reportPath?: string): string
   const o = summary.observer;
   if (o) {
     lines.push(
-      `**Observer effect** (profiled / unprofiled${o.sampling ? `, py-spy ${o.sampling.mode}, ${o.sampling.samplers} sampler(s)` : ''}): ` +
+      `**Observer effect** (profiled / unprofiled${o.sampling ? `, py-spy ${o.sampling.mode}, ${o.sampling.samplers} sampler${o.sampling.samplers === 1 ? '' : 's'}` : ''}): ` +
         `throughput ×${o.rps_ratio.toFixed(2)}, p99 ×${o.p99_ratio.toFixed(2)}`,
       '',
     );

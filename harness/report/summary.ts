@@ -39,6 +39,10 @@ export interface RunSummary {
   /** Where it ran, read back from the engine or cluster: engine, images and their IDs, … */
   environment: Record<string, string>;
   startedAt: string;
+  /** holistic, Node and the app's Python, as the run found them. */
+  versions?: Record<string, string>;
+  /** Bytes of each artifact (by its key in `artifacts`) written before the report. */
+  artifactSizes?: Record<string, number>;
   /** How it was asked for: --duration, --app-env, and the command line when it came from the CLI. */
   options: { duration_s: number; app_env: Record<string, string>; command_line?: string[] };
 }

@@ -40,12 +40,12 @@ describe('regression gate on the local target', () => {
     expect(cpu.change).toBeGreaterThan(0.6); // twice the work: about +100%
     // The observer effect is in every summary and report.
     expect(summary.observer).toMatchObject({ rps_ratio: expect.any(Number), p99_ratio: expect.any(Number), sampling: { mode: 'nonblocking', samplers: 2, rate_hz: 100 } });
-    expect(await readFile(path.join(runDir, 'report.html'), 'utf8')).toMatch(/<section id="observer">.*py-spy nonblocking, 2 sampler\(s\) at 100 Hz; the samplers used [\d.]+ CPU cores/s);
+    expect(await readFile(path.join(runDir, 'report.html'), 'utf8')).toMatch(/<section id="observer">.*py-spy nonblocking, 2 samplers at 100 Hz; the samplers used [\d.]+ CPU cores/s);
     expect(await readFile(path.join(runDir, 'junit.xml'), 'utf8')).toMatch(/<testcase [^>]*name="cpu per request vs baseline"[^>]*><failure message="expected rise &lt;= 25\.0%/);
     const md = await readFile(stepSummary, 'utf8');
     expect(md).toMatch(/^### ❌ holistic: cpu-hotspot on local — FAIL$/m);
     expect(md).toMatch(/^\| ❌ \| cpu per request vs baseline \| /m);
-    expect(md).toMatch(/\*\*Observer effect\*\* \(profiled \/ unprofiled, py-spy nonblocking, 2 sampler\(s\)\): throughput ×[\d.]+, p99 ×[\d.]+/);
+    expect(md).toMatch(/\*\*Observer effect\*\* \(profiled \/ unprofiled, py-spy nonblocking, 2 samplers\): throughput ×[\d.]+, p99 ×[\d.]+/);
   });
 });
 

@@ -5,12 +5,14 @@
  * report (report.png); set HOLISTIC_SCREENSHOT_DIR to keep a copy after the test's output folder is removed.
  * A second run whose app has hostile function, file and thread names must execute nothing of them.
  */
-import { copyFile, mkdir, stat } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect } from 'vitest';
 import { hasChromium, openReport, chromiumPath, type OpenedReport } from '../browser.js';
 import { HOSTILE_FUNCTION, HOSTILE_THREAD } from '../fixtures/scenarios/hostile-names.js';
 import { fixtures, holistic, readSummary, runFolder, test } from '../helpers.js';
+import { renderReport } from '../../harness/report/html.js';
+import { readPySpyRaw } from '../../harness/profile/pyspy-raw.js';
 
 // CI installs chromium (.ci/run); elsewhere the test says why it did not run.
 const browserTest = hasChromium || process.env.CI ? test : test.skip;
@@ -63,7 +65,8 @@ describe('report.html in a real browser', () => {
       // Zoom into the hot frame: it spans the whole width; Reset brings the root back.
       await page.locator('#flame-svg g.hit').first().click();
       const zoomedWidth = Number(await page.locator('#flame-svg g.hit rect').first().getAttribute('width'));
-      expect(zoomedWidth).toBeGreaterThan(1190);
+      const svgWidth = Number((await page.locator('#flame-svg').getAttribute('viewBox'))!.split(' ')[2]);
+      expect(zoomedWidth).toBeGreaterThan(svgWidth - 2);
       expect(await page.locator('#flame-reset').isEnabled()).toBe(true);
       await page.click('#flame-reset');
       expect(await page.locator('#flame-reset').isEnabled()).toBe(false);
@@ -115,10 +118,12 @@ describe('report.html in a real browser', () => {
       const counts = {
         img: await count('img, iframe, object, embed'),
         script: await count('script'),
-        svg: await count('svg'),
         onload: await count('[onload], [onerror]'),
       };
-      expect(counts).toEqual({ img: 0, script: 2, svg: 2, onload: 0 });
+      expect(counts).toEqual({ img: 0, script: 2, onload: 0 });
+      // Only the page's own charts: every SVG is one the renderer draws.
+      for (const label of await page.locator('svg').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label'))))
+        expect(label).toMatch(/^(flame graph: |throughput and latency per second$|latency histogram$)/);
       // ... and the names read as the text they are.
       expect(await page.locator('#hotspots tbody tr').first().innerText()).toContain(HOSTILE_FUNCTION);
       expect(await page.locator('#threads').innerText()).toContain(HOSTILE_THREAD);
@@ -132,6 +137,123 @@ describe('report.html in a real browser', () => {
       expectQuiet(opened);
     } finally {
       await opened.close();
+    }
+  });
+
+  browserTest('three runs, the last one costlier: report above the fold, flame views, sandwich, load, dashboard, at 1400/1000/400 px light and dark', async ({ out }) => {
+    // Two runs at the default cost, then one at bcrypt 13 rounds (about twice the CPU per request).
+    for (const env of [[], [], ['--app-env', 'BADAPP_BCRYPT_ROUNDS=13']]) {
+      const r = await holistic(['run', 'cpu-hotspot', '--target', 'local', '--duration', '5', '--out', out, ...env]);
+      expect(r.exitCode, r.all).toBe(0);
+    }
+    const runs = (await readdir(out, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+    expect(runs).toHaveLength(3);
+    const runDir = path.join(out, runs[2]!);
+    // The report as run.ts will write it once it passes load-series.json (see the report's integration note).
+    const summary = await readSummary(runDir);
+    const series = JSON.parse(await readFile(path.join(runDir, 'load-series.json'), 'utf8'));
+    await writeFile(path.join(runDir, 'report.html'), renderReport(summary, await readPySpyRaw(path.join(runDir, 'profile.txt')), { series }));
+
+    for (const width of [1400, 1000, 400]) {
+      for (const colorScheme of ['light', 'dark'] as const) {
+        const opened = await openReport(path.join(runDir, 'report.html'), { width, colorScheme });
+        try {
+          const { page } = opened;
+          expect(await page.evaluate<number>('document.documentElement.scrollWidth'), `report overflows at ${width} px`).toBeLessThanOrEqual(width);
+          await screenshot(opened, runDir, `report-${width}-${colorScheme}.png`);
+          if (width === 400) await page.locator('#flame').screenshot({ path: path.join(runDir, `flame-${width}-${colorScheme}.png`) });
+          expectQuiet(opened);
+        } finally {
+          await opened.close();
+        }
+      }
+    }
+
+    const opened = await openReport(path.join(runDir, 'report.html'), { width: 1400 });
+    try {
+      const { page } = opened;
+      // Above the fold: the top hotspot by its whole name, one click from its frames.
+      const top = page.locator('.hot-list a').first();
+      expect(await top.innerText()).toBe('hash_password');
+      expect((await top.boundingBox())!.y).toBeLessThan(900);
+      expect(await page.locator('.card', { hasText: 'CPU per request' }).innerText()).toMatch(/\d+(\.\d+)? ms/);
+      const warnings = await page.locator('details.warnings li').allTextContents();
+      expect(new Set(warnings.map((w) => w.toLowerCase())).size).toBe(warnings.length);
+      for (const w of warnings) expect(w).not.toMatch(/(^|\s)x\d/);
+      await top.click();
+      expect(await page.locator('#flame-status').innerText()).toMatch(/1 frame matches: (9\d|100)\.\d% of samples/);
+
+      // Merged by function: hash_password is one frame under its one caller, several in the per-line view.
+      const hashFrames = (view: string) => page.locator(`g.view[data-view="${view}"] g.fr[data-f="hash_password (badapp/hashing.py)"]`).count();
+      expect(await hashFrames('func')).toBe(1);
+      expect(await page.locator('.legend').innerText()).toMatch(/the app's code[\s\S]*third-party library[\s\S]*standard library[\s\S]*native/);
+      expect(await page.locator('g.view[data-view="func"] g.fr.k-app[data-f="hash_password (badapp/hashing.py)"]').count()).toBe(1);
+      expect(await page.locator('g.view[data-view="func"] g.fr.k-std').count()).toBeGreaterThan(3);
+
+      // Focus on my code: the threading/socketserver frames collapse into one labelled node.
+      const depth = (view: string) => page.locator(`g.view[data-view="${view}"]`).getAttribute('data-h').then(Number);
+      await page.click('.seg button[data-view="app"]');
+      expect(await page.locator('g.view[data-view="app"]').isVisible()).toBe(true);
+      expect(await depth('app')).toBeLessThan(await depth('func'));
+      expect(await page.locator('g.view[data-view="app"] g.fr', { hasText: 'framework frames' }).count()).toBeGreaterThan(0);
+      expect(await page.evaluate<string>('location.hash')).toContain('view=app');
+
+      // Sandwich and breadcrumbs: select hash_password; its caller is the handler.
+      await page.click('.seg button[data-view="func"]');
+      await page.fill('#flame-search', '');
+      await page.locator('g.view[data-view="func"] g.fr[data-f="hash_password (badapp/hashing.py)"]').click();
+      expect(await page.locator('#flame-sandwich').isVisible()).toBe(true);
+      expect(await page.locator('#sw-callers').innerText()).toMatch(/do_GET/);
+      expect(await page.locator('#flame-crumbs button').count()).toBeGreaterThan(5);
+      expect(await page.evaluate<string>('location.hash')).toMatch(/zoom=\d+/);
+      await page.locator('#flame').screenshot({ path: path.join(runDir, 'flame-sandwich.png') });
+
+      // Keyboard: up selects the caller.
+      await page.focus('#flame-svg');
+      await page.keyboard.press('ArrowUp');
+      expect(await page.locator('#flame-detail').innerText()).toMatch(/do_GET/);
+
+      // The zoom survives a reload through the hash; the graph re-lays out at the new width.
+      await page.reload();
+      expect(await page.locator('#flame-reset').isEnabled()).toBe(true);
+      await page.setViewportSize({ width: 700, height: 900 });
+      await expect.poll(async () => Number((await page.locator('#flame-svg').getAttribute('viewBox'))!.split(' ')[2])).toBeLessThan(700);
+
+      // Load: round ticks, labelled axes, a log histogram of the saved latencies.
+      expect(await page.locator('#load').innerText()).toMatch(/requests \/ s[\s\S]*latency \(ms\)/);
+      expect(await page.locator('svg[aria-label="latency histogram"] rect.hist').count()).toBeGreaterThan(0);
+      for (const t of await page.locator('svg[aria-label="throughput and latency per second"] text.axis').allTextContents())
+        if (/^\d/.test(t)) expect(Number(t) * 1000 % 5 === 0 || Number.isInteger(Number(t) * 10), t).toBe(true);
+      // Reproduce: human labels and the speedscope hint.
+      const reproduce = await page.locator('#reproduce').innerText();
+      expect(reproduce).toMatch(/holistic run cpu-hotspot --target local --duration 5 --app-env BADAPP_BCRYPT_ROUNDS=13/);
+      expect(reproduce).not.toMatch(/\bappLog\b|\bloadSeries\b/);
+      expect(reproduce).toMatch(/speedscope/);
+      expect(await page.locator('#environment').innerText()).not.toMatch(/capabilities added/);
+      expectQuiet(opened);
+    } finally {
+      await opened.close();
+    }
+
+    // The index: one trend per metric with a point per run; the costlier run flagged.
+    for (const width of [1400, 1000, 400]) {
+      for (const colorScheme of ['light', 'dark'] as const) {
+        const index = await openReport(path.join(out, 'index.html'), { width, colorScheme });
+        try {
+          const { page } = index;
+          expect(await page.evaluate<number>('document.documentElement.scrollWidth'), `index overflows at ${width} px`).toBeLessThanOrEqual(width);
+          expect(await page.locator('svg[aria-label="CPU per request over runs"] circle').count()).toBe(3);
+          expect(await page.locator('svg[aria-label="latency p99 over runs"] circle').count()).toBe(3);
+          expect(await page.locator('svg[aria-label="top hotspot share over runs"] circle').count()).toBe(3);
+          const newest = page.locator('table.runs tbody tr').first();
+          expect(await newest.textContent()).toMatch(/CPU\/request \+\d+%/);
+          expect(await newest.textContent()).toMatch(/not comparable[\s\S]*BADAPP_BCRYPT_ROUNDS=13/i);
+          await screenshot(index, out, `index-${width}-${colorScheme}.png`);
+          expectQuiet(index);
+        } finally {
+          await index.close();
+        }
+      }
     }
   });
 });

@@ -25,13 +25,13 @@ describe('observer-effect warning: only for a slowdown, with its interval', () =
   test('p99 doubled with a tight interval: the warning names p99 and carries the interval', () => {
     const e = observerEffect(load(1000, 50), load(1000, 100), sampling, { unprofiled: lat(1), profiled: lat(2) });
     expect(e.p99_interval!.low).toBeGreaterThan(1.5);
-    expect(observerWarning(e)).toMatch(/^the profiler slowed the app by more than 10% \(p99\): .*p99 x2\.00 \[95% x[\d.]+\.\.x[\d.]+\]/);
+    expect(observerWarning(e)).toMatch(/^the profiler slowed the app by more than 10% \(p99\): .*p99 ×2\.00 \[95% ×[\d.]+\.\.×[\d.]+\]/);
   });
 
   test('throughput down 25%, steady per second: warned, with the Welch interval', () => {
     const e = observerEffect(load(1000, 50, [990, 1010, 1000, 1005, 995]), load(750, 50, [745, 755, 750, 748, 752]), sampling);
     expect(e.rps_interval!.high).toBeLessThan(0.8);
-    expect(observerWarning(e)).toMatch(/slowed the app by more than 10% \(throughput\): .*throughput x0\.75 \[95% x0\.7\d\.\.x0\.7\d\]/);
+    expect(observerWarning(e)).toMatch(/slowed the app by more than 10% \(throughput\): .*throughput ×0\.75 \[95% ×0\.7\d\.\.×0\.7\d\]/);
   });
 
   test('throughput down 15% but the seconds scatter so much the interval includes no change: no warning', () => {

@@ -64,3 +64,8 @@ describe('readProfile: the reader chosen by content', () => {
     await expect(readProfile('/nonexistent/profile.json')).rejects.toThrow(/cannot read profile \/nonexistent\/profile\.json: file: ENOENT/);
   });
 });
+
+test('a py-spy raw recording whose first line is an empty stack (` 1`) is still read as raw', async () => {
+  const { detectProfileFormat } = await import('../../harness/profile/read.js');
+  expect(detectProfileFormat(' 1\nmain (app.py:1);work (app.py:2) 5\n', 'x.txt')).toBe('pyspy-raw');
+});

@@ -48,7 +48,7 @@ describe('CI outputs', () => {
     const md = renderMarkdown(summary, 'reports/r1/report.html');
     expect(md).toMatch(/^### ❌ holistic: cpu-hotspot on local — FAIL$/m);
     expect(md).toMatch(/^\| ❌ \| cpu per request vs baseline \| rise &lt;= 25\.0% vs baseline \| regressed: \+100\.0% /m);
-    expect(md).toContain('**Observer effect** (profiled / unprofiled, py-spy nonblocking, 2 sampler(s)): throughput ×0.83, p99 ×1.14');
+    expect(md).toContain('**Observer effect** (profiled / unprofiled, py-spy nonblocking, 2 samplers): throughput ×0.83, p99 ×1.14');
     // A frame name cannot end the table cell, open a tag, or start a new line.
     expect(md).not.toContain('<img');
     expect(md).toContain('&lt;/td&gt;\\|\\`x\\`&lt;img src=x onerror=alert(1)&gt; next');

@@ -68,7 +68,7 @@ describe('report.html', () => {
     const page = renderReport(summary({ artifacts: { evil: 'javascript:alert(1)', remote: '//example.invalid/x', ok: 'memray flame.html' } }), profile);
     expect(page).not.toContain('href="javascript:');
     expect(page).not.toContain('href="//');
-    expect(page).toContain('<a href="memray%20flame.html">memray flame.html</a>');
+    expect(page).toContain('<a href="memray%20flame.html">ok</a> <span class="muted mono">memray flame.html</span>');
   });
 
   test('self-contained: no external resources to fetch', () => {
@@ -80,7 +80,7 @@ describe('report.html', () => {
     expect(html).toContain('<span class="badge big fail">FAIL</span>');
     expect(html).toMatch(/90\.0%/); // the hostile frame is 9 of 10 samples
     expect(html).toContain('<b>8 req/s</b>');
-    expect(html).toMatch(/<svg [^>]*aria-label="flame graph"/);
+    expect(html).toMatch(/<svg [^>]*aria-label="flame graph: arrow keys move/);
     expect(html).toContain('<title>all — 10 samples, 100.00% (self 0)</title>');
   });
 
@@ -102,8 +102,13 @@ describe('report.html', () => {
     const timeline = [0, 1, 2].map((t) => ({ t_s: t, span_s: 1, requests: 10 + t, rps: 10 + t, p50_ms: 100, p99_ms: 180 + t, max_ms: 200, non2xx: 0 }));
     const withChart = renderReport(summary({ load: { ...summary().load!, timeline } }), profile);
     expect(withChart).toMatch(/<svg [^>]*aria-label="throughput and latency per second"/);
-    expect(withChart.match(/<rect class="rps"/g)).toHaveLength(3);
-    expect(withChart).toContain('<title>2–3 s: 12 requests (12 req/s), p50 100 ms, p99 182 ms</title>');
+    expect(withChart.match(/<rect class="rps prof"/g)).toHaveLength(3);
+    // 12 requests place a p50 but not a p99: the tip and the lines say only what the second can support.
+    expect(withChart).toContain('<title>2–3 s: 12 requests (12 req/s), p50 100 ms, max 200 ms</title>');
+    expect(withChart).toContain('<path class="p50"');
+    expect(withChart).not.toContain('<path class="p99"');
+    // Round ticks on the left axis: 0, 5, 10, 15.
+    expect(withChart).toMatch(/text-anchor="end">15<\/text>/);
     expect(html).toContain('No per-second samples were recorded');
   });
 
