@@ -111,7 +111,9 @@ async function kubeObjects(scope: LeftoverScope, say: (line: string) => void): P
   const namespaces = await call('list namespaces of holistic runs', client.core.listNamespace({ labelSelector: ownerLabel, timeoutSeconds: 10 }));
   for (const ns of namespaces.items) {
     const labels = ns.metadata?.labels ?? {};
-    if (!abandoned(parseOwner(labels[ownerLabel])) || ns.status?.phase === 'Terminating') continue;
+    // A Terminating one too (a run force-quit while deleting it): wait until it is gone, finishing it on a
+    // cluster without a namespace controller (deleteRunNamespace does both).
+    if (!abandoned(parseOwner(labels[ownerLabel]))) continue;
     await deleteRunNamespace(client, ns.metadata!.name!);
     say(`namespace ${ns.metadata!.name} of run ${labels[runLabel] ?? '?'}`);
   }
