@@ -70,7 +70,9 @@ export async function finishRun(frame: RunFrame, o: { error: unknown; baseline: 
   error = interruptedLate(error, options.signal);
   const summary = makeSummary(frame, error, o.teardownS, observer, baselineBlock, repaired);
   // What made the run and what it left, for the report's "reproduce" section and the index's comparability.
-  summary.versions = { holistic: environment.holistic ?? '?', node: process.version, ...(ev.app?.environment.python ? { python: ev.app.environment.python } : {}) };
+  // The app's Python when the target names a version (the local target names an interpreter path instead).
+  const python = ev.app?.environment.python;
+  summary.versions = { holistic: environment.holistic ?? '?', node: process.version, ...(python && !python.includes('/') ? { python } : {}) };
   summary.artifactSizes = await artifactSizes(frame.runDir, frame.artifacts);
   await writeRunOutputs(frame.runDir, summary, ev.profile, { stepSummary: options.stepSummary, log, series: ev.series ?? undefined });
 

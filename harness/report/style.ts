@@ -63,6 +63,7 @@ tbody tr:last-child td { border-bottom: 0; }
 .note.warn { background: var(--warn-bg); border-color: color-mix(in srgb, var(--warn) 40%, transparent); color: var(--fg); }
 .note.danger { background: var(--fail-bg); border-color: color-mix(in srgb, var(--fail) 45%, transparent); }
 .pre { white-space: pre-wrap; }
+p b.mono { overflow-wrap: anywhere; }
 pre.code { background: var(--soft); border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; margin: 4px 0; white-space: pre-wrap; word-break: break-word; }
 td.mono, td .mono { word-break: break-word; }
 details { margin: 6px 0; } summary { cursor: pointer; }

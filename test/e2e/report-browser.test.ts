@@ -226,7 +226,8 @@ describe('report.html in a real browser', () => {
         if (/^\d/.test(t)) expect(Number(t) * 1000 % 5 === 0 || Number.isInteger(Number(t) * 10), t).toBe(true);
       // Reproduce: human labels and the speedscope hint.
       const reproduce = await page.locator('#reproduce').innerText();
-      expect(reproduce).toMatch(/holistic run cpu-hotspot --target local --duration 5 --app-env BADAPP_BCRYPT_ROUNDS=13/);
+      // The command line exactly as the CLI received it (summary.options.command_line).
+      expect(reproduce).toMatch(/The command that made this run:\s+holistic run cpu-hotspot .*--app-env BADAPP_BCRYPT_ROUNDS=13/);
       expect(reproduce).not.toMatch(/\bappLog\b|\bloadSeries\b/);
       expect(reproduce).toMatch(/speedscope/);
       expect(await page.locator('#environment').innerText()).not.toMatch(/capabilities added/);
