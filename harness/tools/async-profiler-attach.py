@@ -178,11 +178,13 @@ def tmp_listing(nspid):
 
 
 def load(a):
+    # Whose JVM it is comes first: a session of another user could not attach even with the agent, and it may
+    # not even see the agent (a root-only home directory).
+    uid, gid, nspid = inspect()
+    check_user(uid)
     if not os.path.isfile(a["lib"]):
         fail("no-agent", f"this debug session has no async-profiler agent at {a['lib']}")
-    uid, gid, nspid = inspect()
     tmp_before = tmp_listing(nspid)
-    check_user(uid)
     # Staged before switching users: the library in the session may be readable only by the session's user
     # (root); the copies are then given to the JVM's user.
     try:
