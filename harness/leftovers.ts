@@ -98,9 +98,13 @@ async function containers(engineChoice: string | undefined, say: (line: string) 
       }
       pending = refused;
     }
-    // Rootful podman's shared iptables chains, once no container of ours publishes a port any more.
+    // Rootful podman's iptables chains: a podman client killed mid-setup (a run SIGKILLed while deploying) leaves
+    // even a network's own chains behind; with no podman container left at all, they are stale (--stale).
     const clean = path.join(projectRoot, 'hack', 'images', 'netavark-clean');
-    if (any && engine.name === 'podman' && process.getuid?.() === 0 && existsSync(clean)) await run(clean, [], { timeoutMs: 30_000, reject: false });
+    if (engine.name === 'podman' && process.getuid?.() === 0 && existsSync(clean)) {
+      const r = await run(clean, ['--stale'], { timeoutMs: 30_000, reject: false });
+      if (/removed stale chain/.test(r.stdout)) say(`podman's stale iptables chains${any ? '' : ' (no container of ours was left)'}`);
+    }
   }
 }
 
