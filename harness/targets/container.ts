@@ -71,7 +71,7 @@ export class ContainerTarget implements Target {
       // Registered first, so it runs last: once our containers are gone, remove the shared NETAVARK chains
       // publishing a port created (the script leaves them while any podman network is still in use).
       ctx.cleanup.add('remove podman\'s leftover iptables chains', async () => {
-        if (process.getuid?.() === 0 && existsSync(netavarkClean)) await run(netavarkClean, [], { timeoutMs: 30_000 });
+        if (process.getuid?.() === 0 && existsSync(netavarkClean)) await run(netavarkClean, ['--stale'], { timeoutMs: 30_000 });
       });
     }
     const name = `holistic-${app.name}-${randomBytes(3).toString('hex')}`;
