@@ -12,8 +12,8 @@ import { PrerequisiteError } from '../errors.js';
 import { prettyCommand } from '../exec.js';
 import { waitHealthy } from '../load/probe.js';
 import { call, connect, serverVersion, type KubeClient, type KubeConnectOptions } from './kube/client.js';
-import { addDebugContainer, debugContainerName, debugContainerSpec } from './kube/debug-container.js';
-import { kubeCopyOut, kubeExec, type ExecTarget } from './kube/exec.js';
+import { addDebugContainer, debugContainerName, debugContainerSpec, ephemeralSession } from './kube/debug-container.js';
+import { kubeExec, type ExecTarget } from './kube/exec.js';
 import { createRunNamespace, deleteRunNamespace, ensureDefaultServiceAccount, isNotFound } from './kube/namespace.js';
 import { appPodManifest, copyPodManifest, diagnose, podLogs, waitPodReady, waitPodTerminated } from './kube/pod.js';
 import { portForward } from './kube/port-forward.js';
@@ -231,18 +231,7 @@ class KubeDeployment implements Deployment {
       if (log) ctx.log(`warning: the debug container's log is not empty (${log.length} bytes)`);
     });
     await kubeExec(client, target, ['mkdir', '-p', scratchDir], { timeoutMs: 30_000, signal: ctx.signal });
-    return {
-      image: granted.image,
-      container: { name, target: granted.targetContainerName ?? '' },
-      capabilities: granted.securityContext?.capabilities?.add ?? [],
-      privileged: granted.securityContext?.privileged ?? false,
-      appPid: 1,
-      scratchDir,
-      environment,
-      ptraceHint: 'add the ephemeral container with securityContext.capabilities.add [SYS_PTRACE] (kubectl debug --profile=general)',
-      exec: (argv, options) => kubeExec(client, target, argv, options),
-      copyOut: (sessionPath, hostPath, options) => kubeCopyOut(client, target, sessionPath, hostPath, options),
-    };
+    return ephemeralSession(client, target, granted, scratchDir, environment);
   }
 
   /** Running, from the API. A pod that is gone is not alive; an API that does not answer is an error, not a death. */

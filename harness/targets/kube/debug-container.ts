@@ -8,8 +8,9 @@ import { PatchStrategy, setHeaderOptions, type V1EphemeralContainer, type V1Pod 
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PrerequisiteError } from '../../errors.js';
-import type { DebugProfile } from '../types.js';
+import type { DebugProfile, DebugSession } from '../types.js';
 import { call, type KubeClient } from './client.js';
+import { kubeCopyOut, kubeExec, type ExecTarget } from './exec.js';
 import { diagnose } from './pod.js';
 
 /** kubectl debug's profiles, as securityContext (kubectl: staging/src/k8s.io/kubectl/pkg/cmd/debug/profiles.go). */
@@ -86,4 +87,24 @@ export async function addDebugContainer(
   throw new PrerequisiteError(
     `debug container ${spec.name} was not running within ${options.timeoutMs / 1000} s\n${await diagnose(client, namespace, pod, current)}`,
   );
+}
+
+/**
+ * The DebugSession of an ephemeral container as the API granted it (image, target, capabilities read back, not
+ * echoed from the request): tools exec'd into it, files copied out of it. Shared by a run's own pod and a
+ * running workload's pods (reuse.ts).
+ */
+export function ephemeralSession(client: KubeClient, target: ExecTarget, granted: V1EphemeralContainer, scratchDir: string, environment: Record<string, string>): DebugSession {
+  return {
+    image: granted.image,
+    container: { name: target.container, target: granted.targetContainerName ?? '' },
+    capabilities: granted.securityContext?.capabilities?.add ?? [],
+    privileged: granted.securityContext?.privileged ?? false,
+    appPid: 1,
+    scratchDir,
+    environment,
+    ptraceHint: 'add the ephemeral container with securityContext.capabilities.add [SYS_PTRACE] (kubectl debug --profile=general)',
+    exec: (argv, options) => kubeExec(client, target, argv, options),
+    copyOut: (sessionPath, hostPath, options) => kubeCopyOut(client, target, sessionPath, hostPath, options),
+  };
 }

@@ -10,8 +10,8 @@ import type { V1EphemeralContainer, V1Pod } from '@kubernetes/client-node';
 import { isDeepStrictEqual } from 'node:util';
 import type { DebugProfile, DebugSession } from '../types.js';
 import { call, type KubeClient } from './client.js';
-import { addDebugContainer, debugContainerName, debugContainerSpec, securityContextFor } from './debug-container.js';
-import { kubeCopyOut, kubeExec, type ExecTarget } from './exec.js';
+import { addDebugContainer, debugContainerName, debugContainerSpec, securityContextFor, ephemeralSession } from './debug-container.js';
+import { kubeExec, type ExecTarget } from './exec.js';
 
 export interface DebugWanted {
   image: string;
@@ -93,21 +93,10 @@ export async function attachDebugSession(
   const target: ExecTarget = { namespace, pod: podName, container: name };
   const scratchDir = '/tmp/holistic';
   await kubeExec(client, target, ['mkdir', '-p', scratchDir], { timeoutMs: 30_000, signal: options.signal });
-  const session: DebugSession = {
-    image: granted.image,
-    container: { name, target: granted.targetContainerName ?? '' },
-    capabilities: granted.securityContext?.capabilities?.add ?? [],
-    privileged: granted.securityContext?.privileged ?? false,
-    appPid: 1,
-    scratchDir,
-    environment: {
-      pod: `${namespace}/${podName}`,
-      'debug container': `${name} (${reused ? 'reused: added by an earlier run' : 'added by this run'})`,
-      'ephemeral containers on the pod': `${count} (ephemeral containers cannot be removed: they stay until the pod is replaced)`,
-    },
-    ptraceHint: 'add the ephemeral container with securityContext.capabilities.add [SYS_PTRACE] (kubectl debug --profile=general)',
-    exec: (argv, o) => kubeExec(client, target, argv, o),
-    copyOut: (from, to, o) => kubeCopyOut(client, target, from, to, o),
-  };
+  const session = ephemeralSession(client, target, granted, scratchDir, {
+    pod: `${namespace}/${podName}`,
+    'debug container': `${name} (${reused ? 'reused: added by an earlier run' : 'added by this run'})`,
+    'ephemeral containers on the pod': `${count} (ephemeral containers cannot be removed: they stay until the pod is replaced)`,
+  });
   return { session, reused, name, ephemeralContainers: count };
 }
