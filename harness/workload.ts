@@ -115,6 +115,11 @@ export async function profileWorkload(client: KubeClient, o: WorkloadRunOptions)
     }),
   );
 
+  for (const r of results) {
+    if (r.recording.merged.totalWeight === 0) {
+      o.log(`warning: pod ${r.pod.name}: no active Python samples in the window: it served nothing${load ? ' of the load sent to it' : ''}, or only waited (idle threads are not sampled); left out of the outlier comparison`);
+    }
+  }
   const merged = mergeProfiles(results.map((r) => r.recording.merged), `py-spy raw, ${results.length} pod(s) merged`);
   const mergedRawPath = path.join(o.outDir, 'profile.txt');
   await writeFile(mergedRawPath, toCollapsed(merged).join('\n') + '\n');

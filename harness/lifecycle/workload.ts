@@ -69,7 +69,7 @@ export async function workloadRun(frame: RunFrame, scenario: Scenario, choice: W
         name: 'no outlier pod',
         pass: r.outliers.outliers.length === 0,
         expected: 'every pod\'s hotspot shares within the others\' (Newcombe interval)',
-        actual: r.outliers.outliers.length ? JSON.stringify(r.outliers.outliers) : `${r.pods.length} pod(s) alike`,
+        actual: r.outliers.outliers.length ? JSON.stringify(r.outliers.outliers) : comparedPods(r),
         details: r.outlierTable.split('\n'),
       },
     );
@@ -105,4 +105,12 @@ function mergedLoad(loads: readonly LoadResult[]): LoadResult | null {
 
 function describe(c: WorkloadChoice): string {
   return c.deployment ? `deployment ${c.deployment}` : c.pod ? `pod ${c.pod}` : `pods ${c.selector}`;
+}
+
+/** How many pods the outlier comparison actually compared: idle pods (no samples) have no share to compare. */
+function comparedPods(r: { pods: readonly { recording: { merged: { totalWeight: number } } }[] }): string {
+  const sampled = r.pods.filter((p) => p.recording.merged.totalWeight > 0).length;
+  const idle = r.pods.length - sampled;
+  if (sampled < 3) return `not judged: ${sampled} pod(s) with samples${idle ? ` (${idle} idle)` : ''}, at least 3 are needed to tell which one differs`;
+  return `${sampled} pod(s) alike${idle ? `, ${idle} idle pod(s) not compared` : ''}`;
 }

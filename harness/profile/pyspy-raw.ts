@@ -17,7 +17,11 @@ export function parseFrame(text: string): FrameInfo {
   return { name: match[1]!, file: match[2]!, line: Number(match[3]) };
 }
 
-export function parsePySpyRaw(text: string, path: string): Profile {
+/**
+ * `allowEmpty`: a recording of a process that did nothing in the window (an idle replica, a workload without
+ * traffic under --no-load) is a finding, not a broken file: the caller says so instead of failing the run.
+ */
+export function parsePySpyRaw(text: string, path: string, options: { allowEmpty?: boolean } = {}): Profile {
   const builder = new ProfileBuilder(`py-spy raw (${path})`);
   const lines = text.replace(/\r\n/g, '\n').split('\n');
   // A file that was cut off mid-write ends without a newline: its last line may look valid but be short.
@@ -52,7 +56,7 @@ export function parsePySpyRaw(text: string, path: string): Profile {
     builder.appendSample(frames.map(frameOf), weight);
     parsed++;
   });
-  if (parsed === 0) {
+  if (parsed === 0 && !options.allowEmpty) {
     throw new ProfileParseError(path, 'whole file', 'no samples (the profiler saw no non-idle Python thread?)');
   }
   return builder.build();

@@ -51,18 +51,20 @@ export function podOutliers(pods: readonly PodProfile[], options: { topFrames?: 
   // replica that merely got less load through its port-forward as an 'outlier' (16% vs 3% waiting).
   const top = options.topFrames ?? 1;
   const minDifference = options.minDifference ?? 0.05;
-  const perPod = pods.map((p) => ({ pod: p.pod, total: p.profile.totalWeight, self: selfWeights(p.profile) }));
+  // A pod without samples (idle in the window) has no share to compare: it neither votes nor can be flagged,
+  // and its row says so (samples 0). Otherwise one idle replica would outvote the busy ones.
+  const perPod = pods.filter((p) => p.profile.totalWeight > 0).map((p) => ({ pod: p.pod, total: p.profile.totalWeight, self: selfWeights(p.profile) }));
   const merged = new Map<string, { label: string; weight: number }>();
   for (const p of perPod) for (const [k, v] of p.self) merged.set(k, { label: v.label, weight: (merged.get(k)?.weight ?? 0) + v.weight });
   const frames = [...merged].sort((a, b) => b[1].weight - a[1].weight).slice(0, top);
   const rows: PodShare[] = [];
   const confidence = options.confidence ?? 0.95;
   const beyond = (d: Interval) => d.low > minDifference || d.high < -minDifference;
-  if (pods.length >= 2) {
+  if (perPod.length >= 2) {
     for (const [key, { label }] of frames) {
       const k = (p: (typeof perPod)[number]) => p.self.get(key)?.weight ?? 0;
       const flagged = new Set(
-        pods.length < 3
+        perPod.length < 3
           ? []
           : perPod.filter((p) => perPod.filter((o) => o !== p && beyond(shareDifference(k(o), o.total, k(p), p.total, confidence))).length > (perPod.length - 1) / 2),
       );
@@ -75,6 +77,9 @@ export function podOutliers(pods: readonly PodProfile[], options: { topFrames?: 
         rows.push({ pod: p.pod, frame: label, share: p.total ? k(p) / p.total : 0, others: othersN ? othersK / othersN : 0, difference, samples: p.total, outlier: flagged.has(p) });
       }
     }
+  }
+  for (const p of pods) {
+    if (p.profile.totalWeight === 0) rows.push({ pod: p.pod, frame: '(no samples: idle in the window)', share: 0, others: 0, difference: { estimate: 0, low: 0, high: 0 }, samples: 0, outlier: false });
   }
   return {
     frames: frames.map(([, v]) => v.label),

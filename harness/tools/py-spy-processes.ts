@@ -129,5 +129,5 @@ export async function recordAllProcesses(
     const profile = parsePySpyRaw(seen.text, rawPath);
     perProcess.push({ pid, cmdline: found?.cmdline ?? seen.cmdline, profile, samples: profile.totalWeight, rawPath });
   }
-  return { processes, attachedPid, merged: parsePySpyRaw(merged, mergedRawPath), mergedRawPath, perProcess, argv };
+  return { processes, attachedPid, merged: parsePySpyRaw(merged, mergedRawPath, { allowEmpty: true }), mergedRawPath, perProcess, argv };
 }

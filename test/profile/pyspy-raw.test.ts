@@ -51,6 +51,11 @@ describe('py-spy raw reader', () => {
     expect(() => parsePySpyRaw(text, 'x.txt')).toThrow(message);
   });
 
+  test('allowEmpty: a recording of a process that did nothing is an empty profile, not an error', () => {
+    expect(parsePySpyRaw('', 'x.txt', { allowEmpty: true }).totalWeight).toBe(0);
+    expect(() => parsePySpyRaw('a;;b 5\n', 'x.txt', { allowEmpty: true })).toThrow(/empty frame/);
+  });
+
   test('py-spy lines with no frames (" N": a thread caught without a Python stack) are left out', () => {
     const profile = parsePySpyRaw('a (m.py:1) 5\n 1\n', 'empty-stack');
     expect(profile.totalWeight).toBe(5);

@@ -96,6 +96,16 @@ describe('per-pod outliers', () => {
     expect(r.outliers).toEqual([]);
   });
 
+  test('an idle replica (no samples in the window) neither votes nor is flagged, and its row says it was idle', () => {
+    const empty = new ProfileBuilder('empty').build();
+    const pods = [{ pod: 'a', profile: profile(600, 400) }, { pod: 'b', profile: profile(590, 410) }, { pod: 'slow', profile: profile(980, 20) }, { pod: 'idle', profile: empty }];
+    const r = podOutliers(pods);
+    expect(r.outliers.map((o) => o.pod)).toEqual(['slow']);
+    expect(r.rows.find((x) => x.pod === 'idle')).toMatchObject({ samples: 0, outlier: false, frame: expect.stringMatching(/no samples/) });
+    // Two busy pods and one idle: two cannot outvote each other, the idle one does not count.
+    expect(podOutliers([pods[0]!, pods[2]!, pods[3]!]).outliers).toEqual([]);
+  });
+
   test('two pods cannot tell which one is the outlier: nothing flagged', () => {
     expect(podOutliers([{ pod: 'a', profile: profile(600, 400) }, { pod: 'b', profile: profile(980, 20) }]).outliers).toEqual([]);
   });
