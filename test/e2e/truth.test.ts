@@ -45,12 +45,14 @@ describe('pure-Python ground truth: the GIL sampler fixes what GIL waits do to t
     const est = cpuShare(w.profiles.nonblocking!.profile, w.profiles.gil!.profile, hot);
     expect(est.method).toBe('gil sampler, re-rooted');
     const raw = shareContaining(w.profiles.nonblocking!.profile, hot);
-    const message = `estimate ${est.share}, raw ${raw}, truth ${truth}, load ${os.loadavg()[0]}`;
+    const message = `estimate ${est.share}, raw ${raw}, truth ${truth}, spare cores ${w.machine.spareCores.toFixed(2)}, steal ${w.machine.stealCores.toFixed(2)}`;
     expect(truth - raw, message).toBeGreaterThan(0.1);
     expect(Math.abs(est.share - truth), message).toBeLessThan(Math.abs(raw - truth));
-    // py-spy's samples are wall-clock: a thread that holds the GIL while the OS has it waiting for a core (load
-    // average 20 on 2 cores was measured here) counts as holding it. Then a wall-clock sample cannot be a CPU share.
-    if (os.loadavg()[0]! < os.cpus().length * 2) expect(Math.abs(est.share - truth), message).toBeLessThan(0.04);
+    // py-spy's samples are wall-clock: a thread that holds the GIL while the OS has it waiting for a core counts
+    // as holding it. Then a wall-clock sample cannot be a CPU share. The load average was the gate once, but it
+    // lags: two busy processes next to the test (load average 2.3 on 2 cores) put the estimate 19 points off.
+    // What the window itself measured decides: a quarter of a core left idle means the app's threads got one.
+    if (w.machine.spareCores >= 0.25 && w.machine.stealCores < 0.1) expect(Math.abs(est.share - truth), message).toBeLessThan(0.04);
   });
 
   test('truncated stacks are counted and, re-rooted, none remain that a complete stack could explain', () => {
