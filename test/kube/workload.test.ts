@@ -57,7 +57,7 @@ async function serviceAccountClient(admin: KubeClient, name: string, dir: string
   return connect({ kubeconfig: file });
 }
 
-function deployment(name: string, replicas: number, env: Record<string, string>, labels: Record<string, string> = {}): V1Deployment {
+function deployment(name: string, replicas: number, env: Record<string, string>, labels: Record<string, string> = {}, cpuLimit?: string): V1Deployment {
   return {
     metadata: { name, namespace: NS },
     spec: {
@@ -76,6 +76,7 @@ function deployment(name: string, replicas: number, env: Record<string, string>,
               env: Object.entries(env).map(([n, value]) => ({ name: n, value })),
               ports: [{ containerPort: 8000 }],
               readinessProbe: { httpGet: { path: '/healthz', port: 8000 }, periodSeconds: 1 },
+              ...(cpuLimit ? { resources: { limits: { cpu: cpuLimit } } } : {}),
             },
           ],
         },
@@ -232,10 +233,12 @@ describe.skipIf(!KUBECONFIG)('existing workload on the local cluster (scheduler 
 
   test('an outlier is caught: one replica with BADAPP_BCRYPT_ROUNDS higher than the others (--selector over two Deployments)', async () => {
     await apps.createNamespacedDeployment({ namespace: NS, body: deployment('mix', 2, { BADAPP_BCRYPT_ROUNDS: '6' }, { tier: 'mix' }) });
-    await apps.createNamespacedDeployment({ namespace: NS, body: deployment('mix-slow', 1, { BADAPP_BCRYPT_ROUNDS: '13' }, { tier: 'mix' }) });
+    // The slow replica is capped at 400m: uncapped, its workers took 1.2 cores of 2 and the fast replicas'
+    // port-forwards starved (CI: 2 and 0 samples in the window, so no 3 pods to compare).
+    await apps.createNamespacedDeployment({ namespace: NS, body: deployment('mix-slow', 1, { BADAPP_BCRYPT_ROUNDS: '13' }, { tier: 'mix' }, '400m') });
     await waitAvailable(apps, 'mix', 2);
     await waitAvailable(apps, 'mix-slow', 1);
-    const { result } = await run('outlier', { selector: { namespace: NS, selector: 'tier=mix' }, connectionsPerPod: 6 });
+    const { result } = await run('outlier', { selector: { namespace: NS, selector: 'tier=mix' }, connectionsPerPod: 6, durationS: 10 });
     expect(result.pods).toHaveLength(3);
     const slow = result.pods.find((p) => p.pod.name.startsWith('mix-slow-'))!.pod.name;
     console.log(result.outlierTable);
