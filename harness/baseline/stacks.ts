@@ -6,13 +6,19 @@
 import { diffProfiles, type FunctionChange } from '../profile/diff.js';
 import type { Profile } from '../profile/model.js';
 import { parsePySpyRaw } from '../profile/pyspy-raw.js';
+import { repairTruncated } from '../profile/truncation.js';
 import type { Baseline } from './file.js';
 
-/** The baseline's profile from its stacks, or undefined when the file has none (saved by an older holistic). */
+/**
+ * The baseline's profile from its stacks, or undefined when the file has none (saved by an older holistic). The
+ * file keeps the stacks as py-spy recorded them (integer counts, readable by `holistic diff`); they are re-rooted
+ * here as the run's own profile is (truncation.ts), so both sides of the diff are treated alike.
+ */
 export function baselineProfile(baseline: Baseline, file: string): Profile | undefined {
   if (!baseline.collapsed) return undefined;
   // An empty recording (an idle app) is still a profile: the diff then says there is nothing to compare.
-  return { ...parsePySpyRaw(baseline.collapsed.map((l) => `${l}\n`).join(''), file, { allowEmpty: true }), source: `baseline stacks (${file})` };
+  const recorded = parsePySpyRaw(baseline.collapsed.map((l) => `${l}\n`).join(''), file, { allowEmpty: true });
+  return { ...repairTruncated(recorded).profile, source: `baseline stacks (${file})` };
 }
 
 /** How to get a baseline with stacks: what the report and summary.json say when the file has none. */

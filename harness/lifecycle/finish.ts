@@ -84,7 +84,7 @@ export async function finishRun(frame: RunFrame, o: { error: unknown; baseline: 
 
   if (options.saveBaseline) {
     if (summary.verdict === 'pass') {
-      await writeBaseline(options.saveBaseline, makeBaseline({ scenario: frame.scenario, runId: frame.runId, environment, load: ev.load, series: ev.series, hotspots: counts, collapsed: profile ? toCollapsed(profile) : undefined }));
+      await writeBaseline(options.saveBaseline, makeBaseline({ scenario: frame.scenario, runId: frame.runId, environment, load: ev.load, series: ev.series, hotspots: counts, collapsed: ev.profile ? toCollapsed(ev.profile) : undefined }));
       log(`baseline saved: ${options.saveBaseline}`);
     } else {
       log(`baseline NOT saved to ${options.saveBaseline}: the run did not pass`);
