@@ -14,6 +14,7 @@ import type { Profile } from '../profile/model.js';
 import { percent } from '../assert/verdict.js';
 import { renderBaseline, renderObserver } from './comparison.js';
 import { renderBaselineDiff, type BaselineDiffInput } from './baseline-diff.js';
+import { renderProfileNotes } from './profile-notes.js';
 import { wilson } from './confidence.js';
 import { escapeHtml, scriptJson } from './escape.js';
 import { flameScript, renderFlameGraph } from './flamegraph.js';
@@ -49,6 +50,7 @@ ${alerts(summary)}
 ${verdicts(summary)}
 ${flame(summary, profile)}
 ${hotspots(summary)}
+${renderProfileNotes(summary, profile)}
 ${load(summary, extras)}
 ${renderObserver(extra.observer)}
 ${renderBaseline(extra.baseline)}
