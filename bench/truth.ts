@@ -91,6 +91,13 @@ export async function truthBench(options: TruthBenchOptions): Promise<{ kind: Tr
         console.log(`window ${window + 1}: spare CPU ${w.machine.spareCores.toFixed(2)} cores, steal ${w.machine.stealCores.toFixed(2)} (/proc/stat over the window); ` +
           `load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores; GIL-held sample-seconds / app CPU seconds = ` +
           `${(gil.totalWeight / 100 / t.process_cpu_s).toFixed(2)}; hot: ${(totalOf(gil, hot) * gil.totalWeight / 100 / t.hot_cpu_s).toFixed(2)}`);
+        // The GIL sampler's share is hot GIL-held seconds over all GIL-held seconds; the truth is hot CPU over process
+        // CPU. So its error is truth x (rHot / rApp - 1), rX = GIL-held seconds / CPU seconds: whatever makes the hot
+        // call's wall time per CPU second differ from the whole app's (a holder descheduled, CPU spent outside the GIL).
+        const rApp = gil.totalWeight / 100 / t.process_cpu_s;
+        const rHot = (totalOf(gil, hot) * gil.totalWeight) / 100 / t.hot_cpu_s;
+        console.log(`wall-vs-CPU: hot call ${rHot.toFixed(2)}, whole app ${rApp.toFixed(2)} GIL-held s per CPU s: the GIL sampler's share should err by ` +
+          `truth x (${rHot.toFixed(2)} / ${rApp.toFixed(2)} - 1) = ${err(t.cpu_share * (rHot / rApp), t.cpu_share).trim()} points`);
         console.log(`truncated stacks ${(trunc.fraction * 100).toFixed(1)} % of ${nb.totalWeight} samples; GIL held ${(gs.held * 100).toFixed(1)} %, ` +
           `active without the GIL (waiting for it, or in C that released it) ${(gs.waiting * 100).toFixed(1)} % of the default sampler's samples`);
         const rows: [string, number, number][] = [
