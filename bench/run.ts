@@ -146,7 +146,7 @@ if (args.has('kills-only')) {
 }
 // --gate-only / --observer-only run just that section; --gate-trials (default 10), --gate-duration (default 5).
 if (args.has('truth') || args.has('truth-only')) {
-  await truthBench({ durationS: Number(args.get('truth-duration') ?? 15), blocking: !args.has('no-blocking'), kinds: args.get('truth-apps')?.split(',') as never });
+  await truthBench({ durationS: Number(args.get('truth-duration') ?? 15), blocking: !args.has('no-blocking'), kinds: args.get('truth-apps')?.split(',') as never, windows: Number(args.get('truth-windows') ?? 1) });
   if (args.has('truth-only')) process.exit(0);
 }
 if (!args.has('readers-only') && !args.has('observer-only')) await gateBench(Number(args.get('gate-trials') ?? 10), Number(args.get('gate-duration') ?? 5));

@@ -29,6 +29,8 @@ export interface Baseline {
   load: LoadResult | null;
   series: LoadSeries | null;
   hotspots: { totalSamples: number; frames: BaselineFrame[] };
+  /** The run's profile as collapsed stacks (`a;b;c N`), for the differential flame graph. Absent in older files. */
+  collapsed?: string[];
 }
 
 export async function writeBaseline(file: string, baseline: Baseline): Promise<void> {
@@ -86,5 +88,6 @@ const baselineShape = z
       .loose()
       .nullable(),
     hotspots: z.object({ totalSamples: count, frames: z.array(z.object({ name: z.string(), file: z.string().optional(), samples: count }).loose()) }).loose(),
+    collapsed: z.array(z.string().regex(/ \d+$/, 'a collapsed stack line (`frame;…;leaf COUNT`)')).optional(),
   })
   .loose();

@@ -19,6 +19,7 @@ export function formatInfo(c: Comparison, confidence = 0.95): string {
   return `INFO ${v.name} (not gated): ${v.actual}`;
 }
 import { BASELINE_SCHEMA, type Baseline, type BaselineFrame } from './file.js';
+import type { ProfileDiffBlock } from './stacks.js';
 import { resolveThresholds, type RegressionThresholds } from './thresholds.js';
 
 const version = (JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { version: string }).version;
@@ -61,6 +62,7 @@ export function makeBaseline(input: {
   load: LoadResult | null;
   series: LoadSeries | null;
   hotspots: Baseline['hotspots'];
+  collapsed?: string[];
 }): Baseline {
   return { schema: BASELINE_SCHEMA, createdAt: new Date().toISOString(), ...input };
 }
@@ -71,6 +73,8 @@ export interface BaselineBlock {
   runId: string;
   comparisons: Comparison[];
   environmentDifferences: string[];
+  /** The functions whose self share changed against the baseline's stacks, or why there is no such diff. */
+  profileDiff?: ProfileDiffBlock;
 }
 
 export function gate(

@@ -9,11 +9,13 @@ import path from 'node:path';
 import { hotspots } from '../assert/hotspot.js';
 import { writeBaseline, type Baseline } from '../baseline/file.js';
 import { gate, gateEnvironment, hotspotCounts, makeBaseline } from '../baseline/gate.js';
+import { compareStacks } from '../baseline/stacks.js';
+import type { BaselineDiffInput } from '../report/baseline-diff.js';
 import { InterruptedError, exitCodeOf } from '../errors.js';
 import { pauseAt } from '../failpoint.js';
 import { formatObserver, observerEffect, observerWarning } from '../observer/effect.js';
 import { gilShares } from '../profile/gil.js';
-import type { Profile } from '../profile/model.js';
+import { toCollapsed, type Profile } from '../profile/model.js';
 import type { LoadSeries } from '../load/responses.js';
 import { repairTruncated, type Repair } from '../profile/truncation.js';
 import { renderReport } from '../report/html.js';
@@ -54,11 +56,15 @@ export async function finishRun(frame: RunFrame, o: { error: unknown; baseline: 
     appEnv: frame.appEnv,
   });
   let baselineBlock: RunSummary['baseline'];
+  let baselineDiff: BaselineDiffInput | undefined;
   if (o.baseline && !error) {
     const result = gate(options.baseline!, o.baseline, { series: ev.series, load: ev.load, hotspots: counts, durationS: frame.durationS, environment }, frame.regression);
     ev.verdicts = [...ev.verdicts, ...result.verdicts];
     result.warnings.forEach(frame.warn);
-    baselineBlock = result.block;
+    // What changed, function by function, against the baseline's own stacks (report: differential flame graph).
+    const stacks = compareStacks(options.baseline!, o.baseline, profile);
+    baselineBlock = { ...result.block, profileDiff: stacks.block };
+    baselineDiff = { file: options.baseline!, baseline: stacks.profile, current: profile, advice: stacks.block.stacks ? undefined : stacks.block.advice };
   }
   if (ev.series) {
     await writeFile(path.join(frame.runDir, 'load-series.json'), JSON.stringify(ev.series) + '\n');
@@ -74,11 +80,11 @@ export async function finishRun(frame: RunFrame, o: { error: unknown; baseline: 
   const python = ev.app?.environment.python;
   summary.versions = { holistic: environment.holistic ?? '?', node: process.version, ...(python && !python.includes('/') ? { python } : {}) };
   summary.artifactSizes = await artifactSizes(frame.runDir, frame.artifacts);
-  await writeRunOutputs(frame.runDir, summary, ev.profile, { stepSummary: options.stepSummary, log, series: ev.series ?? undefined });
+  await writeRunOutputs(frame.runDir, summary, ev.profile, { stepSummary: options.stepSummary, log, series: ev.series ?? undefined, baselineDiff });
 
   if (options.saveBaseline) {
     if (summary.verdict === 'pass') {
-      await writeBaseline(options.saveBaseline, makeBaseline({ scenario: frame.scenario, runId: frame.runId, environment, load: ev.load, series: ev.series, hotspots: counts }));
+      await writeBaseline(options.saveBaseline, makeBaseline({ scenario: frame.scenario, runId: frame.runId, environment, load: ev.load, series: ev.series, hotspots: counts, collapsed: ev.profile ? toCollapsed(ev.profile) : undefined }));
       log(`baseline saved: ${options.saveBaseline}`);
     } else {
       log(`baseline NOT saved to ${options.saveBaseline}: the run did not pass`);
@@ -133,11 +139,11 @@ export async function writeRunOutputs(
   runDir: string,
   summary: RunSummary,
   profile: Profile | undefined,
-  options: { stepSummary?: string; log: (line: string) => void; series?: LoadSeries },
+  options: { stepSummary?: string; log: (line: string) => void; series?: LoadSeries; baselineDiff?: BaselineDiffInput },
 ): Promise<void> {
   // Whole files or none: a second Ctrl-C (force quit) or a full disk mid-write must not leave half a
   // summary.json for CI to choke on. The report and junit go first, the summary (the record of the run) last.
-  await writeWhole(path.join(runDir, 'report.html'), renderReport(summary, profile, { series: options.series }));
+  await writeWhole(path.join(runDir, 'report.html'), renderReport(summary, profile, { series: options.series, baselineDiff: options.baselineDiff }));
   await writeWhole(path.join(runDir, 'junit.xml'), renderJunit(summary));
   await writeWhole(path.join(runDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   const stepSummary = options.stepSummary ?? process.env.GITHUB_STEP_SUMMARY;

@@ -19,9 +19,12 @@ export function isThreadRoot(frame: FrameInfo): boolean {
   return false;
 }
 
-/** py-spy's `thread (0x7f..)` / `process 123:"..."` prefixes (with --threads / --subprocesses): not Python frames. */
-function isPseudoFrame(frame: FrameInfo): boolean {
-  return frame.file === undefined && /^(thread \(0x[0-9a-f]+\)|process \d+:)/i.test(frame.name);
+/**
+ * py-spy's `thread (0x7f..)` / `process 123:"..."` prefixes (with --threads / --subprocesses): not Python frames.
+ * On Linux py-spy 0.4 names a thread by its OS id and name: `thread (1705): MainThread`.
+ */
+export function isPseudoFrame(frame: FrameInfo): boolean {
+  return frame.file === undefined && /^(thread \((0x[0-9a-f]+|\d+)\)|process \d+:)/i.test(frame.name);
 }
 
 function rootIndex(profile: Profile, sample: Sample): number {

@@ -13,6 +13,8 @@ import { createHash } from 'node:crypto';
 import type { Profile } from '../profile/model.js';
 import { percent } from '../assert/verdict.js';
 import { renderBaseline, renderObserver } from './comparison.js';
+import { renderBaselineDiff, type BaselineDiffInput } from './baseline-diff.js';
+import { renderProfileNotes } from './profile-notes.js';
 import { wilson } from './confidence.js';
 import { escapeHtml, scriptJson } from './escape.js';
 import { flameScript, renderFlameGraph } from './flamegraph.js';
@@ -34,6 +36,8 @@ type Extra = { observer?: unknown; baseline?: unknown };
 /** What the run saved beside summary.json that the report draws when given: every latency (load-series.json). */
 export interface ReportExtras {
   series?: Partial<LoadSeries> | null;
+  /** With --baseline: the baseline's stacks and this run's profile, for the differential flame graph. */
+  baselineDiff?: BaselineDiffInput;
 }
 
 export function renderReport(summary: RunSummary, profile: Profile | undefined, extras: ReportExtras = {}): string {
@@ -46,9 +50,11 @@ ${alerts(summary)}
 ${verdicts(summary)}
 ${flame(summary, profile)}
 ${hotspots(summary)}
+${renderProfileNotes(summary, profile)}
 ${load(summary, extras)}
 ${renderObserver(extra.observer)}
 ${renderBaseline(extra.baseline)}
+${renderBaselineDiff(extras.baselineDiff)}
 ${environment(summary)}
 ${threads(summary)}
 ${reproduce(summary)}
@@ -89,6 +95,7 @@ ${card('CPU per request', cpu !== undefined ? `${fmtMs(cpu)} <small>ms</small>` 
     ['load', 'Load'],
     ...((s as RunSummary & Extra).observer !== undefined ? [['observer', 'Observer effect']] : []),
     ...((s as RunSummary & Extra).baseline ? [['baseline', 'Baseline']] : []),
+    ...((s as RunSummary & Extra).baseline ? [['baseline-diff', 'What changed']] : []),
     ['environment', 'Where it ran'],
     ...(s.threads ? [['threads', 'Threads']] : []),
     ['reproduce', 'Reproduce'],

@@ -257,4 +257,55 @@ describe('report.html in a real browser', () => {
       }
     }
   });
+
+  browserTest('a planted pure-Python regression against a baseline: red in the report\'s differential flame graph, listed with its interval', async ({ out }) => {
+    // The truth app's checksum() at its baseline cost (TRUTH_CHECKSUM=1), then 40x as costly: the planted regression.
+    const scenario = path.join(fixtures, 'scenarios', 'truth-diff.ts');
+    const baseline = path.join(out, 'baseline.json');
+    const saved = await holistic(['run', scenario, '--target', 'local', '--duration', '5', '--out', path.join(out, 'base'), '--save-baseline', baseline]);
+    expect(saved.exitCode, saved.all).toBe(0);
+    const stored = JSON.parse(await readFile(baseline, 'utf8')) as { collapsed?: string[] };
+    expect(stored.collapsed?.some((l) => /;checksum \(threaded_app\.py:\d+\) \d+$/.test(l)), 'the baseline keeps its stacks').toBe(true);
+
+    const slow = path.join(out, 'slow');
+    const r = await holistic(['run', scenario, '--target', 'local', '--duration', '5', '--out', slow, '--baseline', baseline, '--app-env', 'TRUTH_CHECKSUM=40']);
+    // The hotspot gate fails on checksum's self share (or passes on a profile too small to tell): never a crash.
+    expect([0, 1], r.all).toContain(r.exitCode);
+    const runDir = await runFolder(slow);
+    const summary = await readSummary(runDir);
+    const diff = summary.baseline!.profileDiff!;
+    if (!diff.stacks) throw new Error(`no profile diff: ${diff.advice}`);
+    const grown = diff.changed.find((c) => c.function === 'checksum (threaded_app.py)');
+    expect(grown, JSON.stringify(diff.changed.slice(0, 5))).toMatchObject({ kind: 'grew' });
+    expect(grown!.low).toBeGreaterThan(0.05);
+
+    const opened = await openReport(path.join(runDir, 'report.html'));
+    try {
+      const { page } = opened;
+      const section = page.locator('#baseline-diff');
+      await section.scrollIntoViewIfNeeded();
+      expect(await section.isVisible()).toBe(true);
+      // The frame a user looks for: checksum, drawn red (hue 0) in this run's view.
+      const fill = await section
+        .locator('.dview-fwd g.dfr', { has: page.locator('title', { hasText: /^checksum \(threaded_app\.py\) — / }) })
+        .first()
+        .locator('rect')
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        .evaluate((el: any) => el.ownerDocument.defaultView.getComputedStyle(el).fill as string);
+      const [red, green, blue] = fill.match(/\d+/g)!.map(Number);
+      expect(red! > 150 && red! > green! + 60 && red! > blue! + 60, `checksum's fill ${fill}`).toBe(true);
+      // ... and the table row that names it, with the share before and after.
+      const row = section.locator('table.diff-table tr.grew', { hasText: 'checksum (threaded_app.py)' });
+      expect(await row.count()).toBe(1);
+      expect(await row.innerText()).toMatch(/checksum \(threaded_app\.py\)\s+grew\s+[\d.]+%\s+[\d.]+%\s+\+[\d.]+/);
+      // The toggle shows the baseline's layout instead.
+      await section.locator('label[for=baseline-diff-graph-rev]').click();
+      expect(await section.locator('.dview-rev svg').isVisible()).toBe(true);
+      expect(await section.locator('.dview-fwd svg').isVisible()).toBe(false);
+      await screenshot(opened, runDir, 'report-diff.png');
+      expectQuiet(opened);
+    } finally {
+      await opened.close();
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { cpuShare, wallClockCheck } from '../../harness/profile/estimate.js';
+import { cpuShare, cpuShareByThread, shareContaining, wallClockCheck } from '../../harness/profile/estimate.js';
+import { truncatedFraction } from '../../harness/profile/truncation.js';
 import { parsePySpyRaw } from '../../harness/profile/pyspy-raw.js';
 
 const raw = (lines: string[]) => parsePySpyRaw(lines.join('\n') + '\n', 'test');
@@ -26,5 +27,36 @@ describe('wallClockCheck', () => {
   });
   test('at or below the CPU time: fine', () => {
     expect(wallClockCheck(500, 100, 5.2)).toEqual({ ratio: 500 / 100 / 5.2, inflated: false });
+  });
+});
+
+describe('cpuShareByThread', () => {
+  // Thread 11 (a request thread) is in hot() half its GIL samples; thread 12 (a CPU-bound worker) never. The worker
+  // held the GIL for 3x the wall time but the OS gave it only as much CPU as the request thread.
+  const tagged = parsePySpyRaw(
+    [
+      'thread (11): req;Thread._bootstrap (threading.py:1);handle (app.py:2);hot (app.py:3) 50',
+      'thread (11): req;Thread._bootstrap (threading.py:1);handle (app.py:2) 50',
+      'thread (12): churn;Thread._bootstrap (threading.py:1);churn (app.py:9) 300',
+    ].join('\n') + '\n',
+    'tagged.txt',
+  );
+  const isHot = (f: { name: string }) => f.name === 'hot';
+
+  test('splits each thread\'s CPU by its own samples: the wall-clock share would read 12.5%, CPU says 25%', () => {
+    expect(shareContaining(tagged, isHot)).toBeCloseTo(0.125);
+    const est = cpuShareByThread(tagged, new Map([['11', 2], ['12', 2]]), isHot)!;
+    expect(est.share).toBeCloseTo(0.25);
+    expect(est.unsampledCpuS).toBe(0);
+  });
+
+  test('a thread with CPU but no sample counts in the denominator; stacks without thread ids give no estimate', () => {
+    expect(cpuShareByThread(tagged, new Map([['11', 2], ['12', 2], ['13', 4]]), isHot)).toMatchObject({ share: 0.125, unsampledCpuS: 4 });
+    const untagged = parsePySpyRaw('Thread._bootstrap (threading.py:1);hot (app.py:3) 5\n', 'u.txt');
+    expect(cpuShareByThread(untagged, new Map([['1', 1]]), isHot)).toBeUndefined();
+  });
+
+  test('py-spy\'s OS-thread-id prefix is not a truncated stack', () => {
+    expect(truncatedFraction(tagged).fraction).toBe(0);
   });
 });

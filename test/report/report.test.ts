@@ -177,3 +177,20 @@ describe('report.html from a sparse summary', () => {
     expect(html).toContain('No load was run.');
   });
 });
+
+describe('report.html: what the shares rest on', () => {
+  test('truncated stacks, the GIL finding and blocking idle leaves are stated with their numbers', () => {
+    const blocking = parsePySpyRaw('<module> (app.py:1);serve (app.py:2);select (selectors.py:3) 25\n<module> (app.py:1);work (app.py:4) 75\n', 'b.txt');
+    const page = renderReport(
+      { ...summary({ truncated_fraction: 0.062, truncated_repaired_fraction: 0.05, truncated_unrepaired_fraction: 0.012, gil: { held: 0.6, waiting: 0.4, samples: 100, gil_samples: 60 } }), observer: { sampling: { mode: 'blocking', samplers: 1, rate_hz: 100 } } } as unknown as RunSummary,
+      blocking,
+    );
+    const notes = /<section id="profile-notes">[\s\S]*?<\/section>/.exec(page)?.[0] ?? '';
+    expect(notes).toMatch(/Truncated stacks: 6\.2% of samples had no thread root.*5\.0% were re-rooted.*1\.2% left/);
+    expect(notes).toMatch(/GIL: 60\.0% of active samples held the GIL, 40\.0% were active without it.*<b>The app is GIL-bound<\/b>/);
+    expect(notes).toMatch(/Blocking sampling: .* 25\.0% of samples had a standard-library wait/);
+    const quiet = renderReport(summary({ gil: { held: 0.9, waiting: 0.1, samples: 100, gil_samples: 90 } }), profile);
+    expect(quiet).toMatch(/not GIL-bound/);
+    expect(quiet).not.toMatch(/Truncated stacks|Blocking sampling/);
+  });
+});
