@@ -125,5 +125,19 @@ describe('a fresh project: init, then its own service profiled', () => {
       expect(r.stdout).toMatch(new RegExp(`^PASS hotspot ${line.replace('/', '\\/')}`, 'm'));
     }
   });
+
+  // Without a cluster this is skipped (the reason is the test's name); in CI (HOLISTIC_REQUIRE_KUBE=1) it fails.
+  const kubeconfig = process.env.HOLISTIC_KUBECONFIG;
+  test.skipIf(!kubeconfig && process.env.HOLISTIC_REQUIRE_KUBE !== '1')('on the kube target (needs HOLISTIC_KUBECONFIG): the same image loaded into the cluster, each endpoint shows its hot function', async () => {
+    expect(kubeconfig, 'HOLISTIC_REQUIRE_KUBE=1 but HOLISTIC_KUBECONFIG is unset').toBeTruthy();
+    expect(imageBuilt, 'the container test builds the image').toBe(true);
+    const env = { CONTAINERS_CONF: path.join(projectRoot, 'hack', 'containers.conf'), KUBECONFIG: kubeconfig! };
+    await execa(path.join(projectRoot, 'hack', 'local-cluster', 'load-image'), [shopImage], { env, timeout: 240_000 });
+    const r = await holisticIn(['run', 'holistic/shop-endpoints.ts', '--target', 'kube', '--duration', '3', '--out', 'reports'], env);
+    expect(r.exitCode, r.all).toBe(0);
+    for (const line of ['GET /search in rank_results', 'GET /report in build_report', 'POST /orders in price_order']) {
+      expect(r.stdout).toMatch(new RegExp(`^PASS hotspot ${line.replace('/', '\\/')}`, 'm'));
+    }
+  });
 });
 
