@@ -70,8 +70,22 @@ function appLiteral(o: InitOptions): string {
     cwd: path.join(import.meta.dirname, '..'),
     portEnv: 'PORT',
     hostEnv: 'HOST',${o.requirements ? `\n    requirements: [path.join(import.meta.dirname, '..', ${JSON.stringify(o.requirements)})],` : ''}
-  },${o.image ? `\n  // The container and Kubernetes targets run this image (build it first).\n  image: ${JSON.stringify(o.image)},` : ''}
+  },
+${imageLines(o)}
 })`;
+}
+
+/**
+ * The container and kube targets run the app as an image the user builds: say what it must hold, commented out
+ * when init was not given one, so the first container/kube run does not fail on a field nobody mentioned.
+ */
+function imageLines(o: InitOptions): string {
+  const help = `  // Container and kube targets run your image (build it first, e.g. podman build -t localhost/${o.name}:latest .).
+  // Its entrypoint must listen on 0.0.0.0:${o.port} (PORT/HOST are set only locally: use env here), and
+  // ${o.healthPath} must answer 2xx once it is ready. A localhost/ image is used as is on kube (imagePullPolicy
+  // Never): load it into the cluster's nodes first. Other needs: container: { command, args, workingDir, user,
+  // readOnlyRootFilesystem, resources: { requests, limits } }.`;
+  return o.image ? `${help}\n  image: ${JSON.stringify(o.image)},` : `${help}\n  // image: 'localhost/${o.name}:latest',`;
 }
 
 function scenarioFile(o: InitOptions): string {

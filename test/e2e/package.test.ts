@@ -15,6 +15,9 @@ import { projectRoot } from '../../harness/paths.js';
 let work: string;
 let project: string;
 let tarball: string;
+/** The fresh project's own image for the container target, removed after. */
+const shopImage = `localhost/holistic-e2e-shop-${process.pid}:latest`;
+let imageBuilt = false;
 const shop = path.join(projectRoot, 'test', 'fixtures', 'apps', 'shop');
 const holisticIn = (args: string[], env: Record<string, string> = {}) =>
   execa(path.join(project, 'node_modules', '.bin', 'holistic'), args, { cwd: project, reject: false, all: true, env, timeout: 240_000 });
@@ -32,6 +35,7 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
+  if (imageBuilt) await execa('podman', ['rmi', '-f', shopImage], { reject: false, env: { CONTAINERS_CONF: path.join(projectRoot, 'hack', 'containers.conf') } });
   if (work) await rm(work, { recursive: true, force: true });
 });
 
@@ -103,4 +107,37 @@ describe('a fresh project: init, then its own service profiled', () => {
     expect(summary.verdict).toBe('pass');
     expect(summary.hotspots[0]?.name).toBe('rank_results');
   });
+
+  test('on the container target: the project\'s own image, FROM the distroless Python base, each endpoint shows its hot function', async () => {
+    // As a team would: a Dockerfile beside the service, the image named in the scenario init wrote (uncommented).
+    await writeFile(path.join(project, 'Dockerfile'), 'FROM gcr.io/distroless/python3-debian12:latest\nCOPY service/shop.py /app/shop.py\nENTRYPOINT ["python3", "/app/shop.py"]\n');
+    const scenario = path.join(project, 'holistic', 'shop.ts');
+    const written = await readFile(scenario, 'utf8');
+    expect(written).toContain("// image: 'localhost/shop:latest',");
+    await writeFile(scenario, written.replace("// image: 'localhost/shop:latest',", `image: '${shopImage}',`));
+    const env = { CONTAINERS_CONF: path.join(projectRoot, 'hack', 'containers.conf') };
+    await execa('podman', ['build', '--pull=never', '-t', shopImage, '.'], { cwd: project, env, timeout: 240_000 });
+    imageBuilt = true;
+    await copyFile(path.join(shop, 'shop-endpoints.ts'), path.join(project, 'holistic', 'shop-endpoints.ts'));
+    const r = await holisticIn(['run', 'holistic/shop-endpoints.ts', '--target', 'container', '--duration', '3', '--out', 'reports'], env);
+    expect(r.exitCode, r.all).toBe(0);
+    for (const line of ['GET /search in rank_results', 'GET /report in build_report', 'POST /orders in price_order']) {
+      expect(r.stdout).toMatch(new RegExp(`^PASS hotspot ${line.replace('/', '\\/')}`, 'm'));
+    }
+  });
+
+  // Without a cluster this is skipped (the reason is the test's name); in CI (HOLISTIC_REQUIRE_KUBE=1) it fails.
+  const kubeconfig = process.env.HOLISTIC_KUBECONFIG;
+  test.skipIf(!kubeconfig && process.env.HOLISTIC_REQUIRE_KUBE !== '1')('on the kube target (needs HOLISTIC_KUBECONFIG): the same image loaded into the cluster, each endpoint shows its hot function', async () => {
+    expect(kubeconfig, 'HOLISTIC_REQUIRE_KUBE=1 but HOLISTIC_KUBECONFIG is unset').toBeTruthy();
+    expect(imageBuilt, 'the container test builds the image').toBe(true);
+    const env = { CONTAINERS_CONF: path.join(projectRoot, 'hack', 'containers.conf'), KUBECONFIG: kubeconfig! };
+    await execa(path.join(projectRoot, 'hack', 'local-cluster', 'load-image'), [shopImage], { env, timeout: 240_000 });
+    const r = await holisticIn(['run', 'holistic/shop-endpoints.ts', '--target', 'kube', '--duration', '3', '--out', 'reports'], env);
+    expect(r.exitCode, r.all).toBe(0);
+    for (const line of ['GET /search in rank_results', 'GET /report in build_report', 'POST /orders in price_order']) {
+      expect(r.stdout).toMatch(new RegExp(`^PASS hotspot ${line.replace('/', '\\/')}`, 'm'));
+    }
+  });
 });
+

@@ -145,6 +145,22 @@ describe('report.html', () => {
     expect(renderReport({ ...summary(), observer: { note: hostile } } as unknown as RunSummary, profile)).toContain('&lt;script&gt;alert');
   });
 
+  test('a mix of request kinds gets one row per kind: name escaped, requests, p50/p99, errors', () => {
+    const kinds = [
+      { name: 'GET /search', connections: 2, requests: 120, rps: 24, p50_ms: 41, p90_ms: 60, p99_ms: 88, errors: 0, non2xx: 0 },
+      { name: 'POST /order<script>', connections: 1, requests: 30, rps: 6, p50_ms: 310, p90_ms: 400, p99_ms: 520, errors: 2, non2xx: 1 },
+    ];
+    const page = renderReport(summary({ load: { ...summary().load!, kinds } }), profile);
+    const table = page.match(/<table class="grid-table" id="load-kinds">(.*?)<\/table>/s)?.[1] ?? '';
+    const rows = [...table.matchAll(/<tr>(.*?)<\/tr>/gs)].map((m) => [...m[1]!.matchAll(/<t[dh][^>]*>(.*?)<\/t[dh]>/g)].map((c) => c[1]));
+    expect(rows[0]).toEqual(['kind', 'connections', 'requests', 'req/s', 'p50', 'p90', 'p99', 'errors', 'non-2xx']);
+    expect(rows[1]).toEqual(['GET /search', '2', '120', '24', '41 ms', '60 ms', '88 ms', '0', '0']);
+    expect(rows[2]).toEqual(['POST /order&lt;script&gt;', '1', '30', '6', '310 ms', '400 ms', '520 ms', '2', '1']);
+    expect(table).toContain('<td class="num worse">2</td>');
+    // One request kind (no mix) shows no such table.
+    expect(renderReport(summary(), profile)).not.toContain('id="load-kinds"');
+  });
+
   test('an interrupted run says so', () => {
     expect(renderReport(summary({ interrupted: true, error: 'interrupted: SIGINT' }), undefined)).toContain('This run was interrupted');
   });
