@@ -71,7 +71,7 @@ export async function loading(
     const what = r.requests?.length ? `${url} mix (${r.requests.map(kindName).join(', ')})` : `${r.method && r.method !== 'GET' ? `${r.method} ` : ''}${url}`;
     const pace = r.rate ? `open loop at ${r.rate} req/s over ${r.connections} connections` : `${r.connections} connections`;
     frame.log(`${phase ? 'load without profiler' : 'load'}: ${generator} ${what}, ${pace}, ${r.durationS} s${r.warmupS ? ` after ${r.warmupS} s of warm-up` : ''}`);
-    const measured = await measureLoad({ rate: r.rate, warmupS: r.warmupS, mix: r.requests, connectionPerRequest: frame.evidence.closesConnections && generator === 'autocannon', url, method: r.method, headers: r.headers, body: r.body, durationS: r.durationS, connections: r.connections, generator, k6Script: spec?.k6Script, workers: spec?.workers, locustfile: spec?.locustfile, runId: frame.runId, servedPath: app.servedPath, log: frame.log, scratchDir: frame.scratchDir, signal: frame.signal, appCpu });
+    const measured = await measureLoad({ rate: r.rate, warmupS: r.warmupS, mix: r.requests, connectionPerRequest: frame.evidence.closesConnections && generator === 'autocannon', url, method: r.method, headers: r.headers, body: r.body, durationS: r.durationS, connections: r.connections, generator, k6Script: spec?.k6Script, workers: spec?.workers, locustfile: spec?.locustfile, runId: frame.runId, servedPath: app.servedPath, log: frame.log, logDir: frame.runDir, scratchDir: frame.scratchDir, signal: frame.signal, appCpu });
     if (measured.saturation) frame.warn(measured.saturation);
     if (measured.contention) frame.warn(phase ? `unprofiled phase: ${measured.contention}` : measured.contention);
     return measured;

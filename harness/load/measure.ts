@@ -24,6 +24,8 @@ export interface LoadPlan extends RequestShape {
   /** The app's own served-requests counter (AppSpec.servedPath): the generator's count is checked against it. */
   servedPath?: string;
   log?: (line: string) => void;
+  /** Where generator processes' logs and records are kept (the run folder), else scratchDir. */
+  logDir?: string;
   /** k6 only: the script (TypeScript or JavaScript). */
   k6Script?: string;
   /** k6 only: where its handleSummary JSON is written. */

@@ -22,6 +22,7 @@ export interface LocustPlan extends RequestShape {
   workers?: number;
   locustfile?: string;
   servedPath?: string;
+  logDir?: string;
   runId?: string;
   scratchDir: string;
   signal?: AbortSignal;
@@ -36,7 +37,7 @@ export async function measureLocust(plan: LocustPlan, endCpu: () => Promise<CpuW
   const before = servedUrl ? await readServed(servedUrl, plan.signal) : undefined;
   const load = await runLocust({
     host: base.origin, kinds, workers: plan.workers ?? 1, users: plan.connections, durationS: plan.durationS, rate: plan.rate,
-    locustfile: plan.locustfile, scratchDir: plan.scratchDir, runId: plan.runId, signal: plan.signal, log: plan.log,
+    locustfile: plan.locustfile, scratchDir: plan.logDir ?? plan.scratchDir, runId: plan.runId, signal: plan.signal, log: plan.log,
   });
   const idle = plan.appCpu ? await waitIdle(plan.appCpu, 30_000, plan.signal) : false;
   const cpu = await endCpu();

@@ -38,6 +38,7 @@ export interface LocustOptions {
   rate?: number;
   /** A user-supplied locustfile instead of the generated one (holistic's recorder is loaded beside it). */
   locustfile?: string;
+  /** Where the locustfile, the processes' logs and the workers' records go (a locust-<time> folder in it). */
   scratchDir: string;
   runId?: string;
   signal?: AbortSignal;

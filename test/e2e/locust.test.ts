@@ -1,0 +1,67 @@
+/**
+ * Locust as the load generator on the local target (a master and 2 worker processes): cpu-hotspot passes, the
+ * merged request count is the app's own count (within the requests in flight at the window's edges), each
+ * worker's share is reported; a worker killed mid-run fails the run with exit 4 naming the worker and its log,
+ * and nothing of the run is left (processes, the master's port).
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect } from 'vitest';
+import { answers, holistic, processesWithEnv, readSummary, runFolder, test } from '../helpers.js';
+
+describe('Locust with 2 workers on the local target', () => {
+  test('cpu-hotspot-locust passes; merged count matches the app; per-worker load reported', { timeout: 240_000 }, async ({ out }) => {
+    const r = await holistic(['run', 'cpu-hotspot-locust', '--target', 'local', '--out', out], { timeoutMs: 220_000 });
+    expect(r.exitCode, r.all).toBe(0);
+    expect(r.stdout).toMatch(/PASS request count matches the app: .* got app served (\d+), locust counted \1 \(difference 0\)|PASS request count matches the app/);
+    const summary = await readSummary(await runFolder(out));
+    const load = summary.load!;
+    expect(load.generator).toBe('locust');
+    expect(load.workers?.map((w) => w.name)).toEqual(['worker-1', 'worker-2']);
+    // The merge is exact: the workers' counts add up to the merged count, and each worker did part of it.
+    expect(load.workers!.reduce((n, w) => n + w.requests, 0)).toBe(load.requests);
+    for (const w of load.workers!) expect(w.requests, JSON.stringify(load.workers)).toBeGreaterThan(0);
+    expect(load.served).toBeDefined();
+    expect(Math.abs(load.served!.app - load.requests)).toBeLessThanOrEqual(load.served!.tolerance);
+    expect(load.requests).toBeGreaterThan(5);
+    expect(await processesWithEnv('HOLISTIC_RUN', summary.runId)).toEqual([]);
+    const report = await readFile(path.join(await runFolder(out), 'report.html'), 'utf8');
+    expect(report).toContain('worker-2');
+  });
+
+  test('a worker killed mid-run: exit 4 naming it and its log; no process or port left', { timeout: 240_000 }, async ({ out }) => {
+    const child = holistic(['run', 'cpu-hotspot-locust', '--target', 'local', '--duration', '30', '--out', out], { timeoutMs: 220_000 });
+    let stderr = '';
+    const started = new Promise<number>((resolve) => {
+      child.stderr!.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        const m = /locust: master and 2 workers on 127\.0\.0\.1:(\d+)/.exec(stderr);
+        if (m) resolve(Number(m[1]));
+      });
+    });
+    const port = await started;
+    // Let the workers connect and load for a moment, then kill one outright (no chance to write its record).
+    let victim: string[] = [];
+    for (let i = 0; i < 40 && victim.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      victim = await processesWithEnv('HOLISTIC_LOCUST_WORKER', 'worker-2');
+    }
+    expect(victim.length, 'worker-2 process').toBeGreaterThan(0);
+    const runId = await runIdOf(Number(victim[0]!.split(' ')[0]));
+    await new Promise((r) => setTimeout(r, 2000));
+    process.kill(Number(victim[0]!.split(' ')[0]), 'SIGKILL');
+    const r = await child;
+    expect(r.exitCode, r.all).toBe(4);
+    const m = /Locust worker-2 was killed \(SIGKILL\) before the end of the run, without its results; its log: (\S+)/.exec(r.stderr);
+    expect(m, r.stderr).not.toBeNull();
+    expect(existsSync(m![1]!), `the named log ${m![1]} exists`).toBe(true);
+    expect(await processesWithEnv('HOLISTIC_RUN', runId)).toEqual([]);
+    expect(await answers(port), `master port ${port} still listening`).toBe(false);
+  });
+});
+
+async function runIdOf(pid: number): Promise<string> {
+  const environ = await readFile(`/proc/${pid}/environ`, 'utf8');
+  return environ.split('\0').find((e) => e.startsWith('HOLISTIC_RUN='))!.slice('HOLISTIC_RUN='.length);
+}
