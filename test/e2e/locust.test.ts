@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect } from 'vitest';
-import { answers, holistic, processesWithEnv, readSummary, runFolder, test } from '../helpers.js';
+import { answers, holistic, interruptWhen, processesWithEnv, readSummary, runFolder, test } from '../helpers.js';
 
 describe('Locust with 2 workers on the local target', () => {
   test('cpu-hotspot-locust passes; merged count matches the app; per-worker load reported', { timeout: 240_000 }, async ({ out }) => {
@@ -65,3 +65,37 @@ async function runIdOf(pid: number): Promise<string> {
   const environ = await readFile(`/proc/${pid}/environ`, 'utf8');
   return environ.split('\0').find((e) => e.startsWith('HOLISTIC_RUN='))!.slice('HOLISTIC_RUN='.length);
 }
+
+describe('a Locust worker that never connects', () => {
+  test('exit 4 naming that worker (not the one that connected) and its log; nothing left', { timeout: 120_000 }, async ({ out }) => {
+    const env = { HOLISTIC_LOCUST_UNREACHABLE_WORKER: 'worker-2', HOLISTIC_LOCUST_CONNECT_TIMEOUT_S: '5' };
+    const r = await holistic(['run', 'cpu-hotspot-locust', '--target', 'local', '--duration', '5', '--out', out], { timeoutMs: 100_000, env });
+    expect(r.exitCode, r.all).toBe(4);
+    const m = /Locust worker worker-2 \(log: (\S+)\) never connected to the master within 5 s/.exec(r.stderr);
+    expect(m, r.stderr).not.toBeNull();
+    expect(r.stderr).not.toMatch(/worker-1 \(log:/);
+    expect(existsSync(m![1]!)).toBe(true);
+    const runId = path.basename(await runFolder(out));
+    expect(await processesWithEnv('HOLISTIC_RUN', runId)).toEqual([]);
+    expect(await processesWithEnv('HOLISTIC_LOCUST_WORKER', 'worker-2')).toEqual([]);
+  });
+});
+
+describe('Ctrl-C during a Locust load', () => {
+  test('exit 130; the master and workers are gone', { timeout: 120_000 }, async ({ out }) => {
+    const child = holistic(['run', 'cpu-hotspot-locust', '--target', 'local', '--duration', '30', '--out', out], { timeoutMs: 100_000 });
+    // The run id, read from a worker's environment while it loads (the SIGINT comes 3 s after the workers start).
+    const runId = (async () => {
+      for (let i = 0; i < 400; i++) {
+        const [worker] = await processesWithEnv('HOLISTIC_LOCUST_WORKER', 'worker-1');
+        if (worker) return runIdOf(Number(worker.split(' ')[0]));
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      throw new Error('never saw a Locust worker');
+    })();
+    const r = await interruptWhen(child, 'locust: master and 2 workers', 3000);
+    expect(r.exitCode, r.all).toBe(130);
+    expect(await runId).toMatch(/^cpu-hotspot-locust-/);
+    expect(await processesWithEnv('HOLISTIC_RUN', await runId)).toEqual([]);
+  });
+});

@@ -6,8 +6,8 @@ merges those files exactly (harness/load/merge.ts). The worker's own record is u
 aggregate because the master keeps only what the workers' 3-second reports delivered before it quit: the last
 report can arrive after the master stopped listening.
 
-A worker also writes <worker>.started when the master hands it users, so holistic can name the workers that
-never connected.
+A worker also writes <worker>.connected once the master acknowledged it, so holistic can name the workers
+that never connected.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import json
 import os
 import time
 
+import gevent
 from locust import events
 
 NAME = os.environ.get("HOLISTIC_LOCUST_WORKER")
@@ -67,11 +68,17 @@ def _on_request(response_time=0, response=None, exception=None, **_kw) -> None:
         r["non2xx_per_second"][second] = r["non2xx_per_second"].get(second, 0) + 1
 
 
-@events.test_start.add_listener
-def _on_test_start(**_kw) -> None:
-    if NAME is not None:
-        with open(os.path.join(OUT, f"{NAME}.started"), "w") as f:
-            f.write(str(time.time()))
+def _mark_connected(runner) -> None:
+    runner.connection_event.wait()
+    with open(os.path.join(OUT, f"{NAME}.connected"), "w") as f:
+        f.write(str(time.time()))
+
+
+@events.init.add_listener
+def _on_init(environment, **_kw) -> None:
+    # A worker's runner sets connection_event when the master acknowledged its "client_ready".
+    if NAME is not None and hasattr(environment.runner, "connection_event"):
+        gevent.spawn(_mark_connected, environment.runner)
 
 
 @events.quitting.add_listener

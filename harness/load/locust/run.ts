@@ -43,9 +43,11 @@ export interface LocustOptions {
   runId?: string;
   signal?: AbortSignal;
   log?: (line: string) => void;
-  /** Seconds to wait for the workers to connect before the run fails (default 30). */
+  /** Seconds to wait for the workers to connect before the run fails (default 30, or HOLISTIC_LOCUST_CONNECT_TIMEOUT_S). */
   connectTimeoutS?: number;
 }
+
+const connectTimeout = (o: LocustOptions) => o.connectTimeoutS ?? (Number(process.env.HOLISTIC_LOCUST_CONNECT_TIMEOUT_S) || 30);
 
 interface Started {
   name: string;
@@ -73,7 +75,11 @@ export async function runLocust(options: LocustOptions): Promise<LoadResult> {
   const cpuSampler = setInterval(() => void sampleCpu(started), 500);
   try {
     const master = start('master', masterArgs(options, port));
-    for (let i = 1; i <= options.workers; i++) start(`worker-${i}`, ['--worker', '--master-host', '127.0.0.1', '--master-port', String(port)]);
+    for (let i = 1; i <= options.workers; i++) {
+      // Failpoint for the fault tests (as HOLISTIC_PAUSE_AT): this worker is sent to a port nobody listens on.
+      const unreachable = process.env.HOLISTIC_LOCUST_UNREACHABLE_WORKER === `worker-${i}`;
+      start(`worker-${i}`, ['--worker', '--master-host', '127.0.0.1', '--master-port', String(unreachable ? await freePort() : port)]);
+    }
     options.log?.(`locust: master and ${options.workers} workers on 127.0.0.1:${port}, logs in ${dir}`);
     await supervise(master, started.slice(1), dir, options);
     await sampleCpu(started);
@@ -102,7 +108,7 @@ function masterArgs(options: LocustOptions, port: number): string[] {
   return [
     '--master', '--headless',
     '--master-bind-host', '127.0.0.1', '--master-bind-port', String(port),
-    '--expect-workers', String(options.workers), '--expect-workers-max-wait', String(options.connectTimeoutS ?? 30),
+    '--expect-workers', String(options.workers), '--expect-workers-max-wait', String(connectTimeout(options)),
     '--users', String(options.users), '--spawn-rate', String(options.users),
     '--run-time', `${options.durationS}s`, '--stop-timeout', '0',
     '--host', options.host, '--only-summary', '--loglevel', 'INFO',
@@ -134,15 +140,15 @@ async function supervise(master: Started, workers: Started[], dir: string, optio
     options.signal?.addEventListener('abort', () => resolve('aborted'), { once: true });
   });
   const firstDeath = Promise.race(died.map((d) => d.then((x) => x ?? new Promise<never>(() => undefined))));
-  const timeoutMs = ((options.connectTimeoutS ?? 30) + options.durationS + 60) * 1000;
+  const timeoutMs = ((connectTimeout(options)) + options.durationS + 60) * 1000;
   const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), timeoutMs).unref());
   const outcome = await Promise.race([master.process.exited.then((exit) => ({ master: exit })), firstDeath, aborted, timer]);
   if (outcome === 'aborted') throw new InterruptedError('interrupted during the Locust load');
   if (outcome === 'timeout') throw new RunError(`the Locust master did not end the run within ${timeoutMs / 1000} s; its log: ${master.log}`);
   if ('worker' in outcome) throw workerDied(outcome.worker, outcome.exit);
   if (/Gave up waiting for workers/.test(master.process.output())) {
-    const missing = workers.filter((w) => !existsSync(path.join(dir, `${w.name}.started`)));
-    throw new RunError(`Locust worker${missing.length > 1 ? 's' : ''} ${missing.map((w) => `${w.name} (log: ${w.log})`).join(', ')} never connected to the master within ${options.connectTimeoutS ?? 30} s; master log: ${master.log}`);
+    const missing = workers.filter((w) => !existsSync(path.join(dir, `${w.name}.connected`)));
+    throw new RunError(`Locust worker${missing.length > 1 ? 's' : ''} ${missing.map((w) => `${w.name} (log: ${w.log})`).join(', ')} never connected to the master within ${connectTimeout(options)} s; master log: ${master.log}`);
   }
   // The master quit: the workers got "quit" and write their records; one that does not, died.
   await Promise.race([Promise.all(workers.map((w) => w.process.exited)), new Promise((r) => setTimeout(r, 15_000).unref())]);
