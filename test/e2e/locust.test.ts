@@ -5,9 +5,16 @@
  * and nothing of the run is left (processes, the master's port).
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect } from 'vitest';
+import { spawnBackground } from '../../harness/exec.js';
+import { runLocust } from '../../harness/load/locust/run.js';
+import { waitHealthy } from '../../harness/load/probe.js';
+import { readServed, servedBetween } from '../../harness/load/served.js';
+import { projectRoot } from '../../harness/paths.js';
+import { ensurePythonEnv } from '../../harness/python-env.js';
+import { freePort } from '../../harness/targets/ports.js';
 import { answers, holistic, interruptWhen, processesWithEnv, readSummary, runFolder, test } from '../helpers.js';
 
 describe('Locust with 2 workers on the local target', () => {
@@ -97,5 +104,26 @@ describe('Ctrl-C during a Locust load', () => {
     expect(r.exitCode, r.all).toBe(130);
     expect(await runId).toMatch(/^cpu-hotspot-locust-/);
     expect(await processesWithEnv('HOLISTIC_RUN', await runId)).toEqual([]);
+  });
+});
+
+describe('a user-supplied locustfile', () => {
+  test('its own User class loads the app; holistic still records and merges each worker', { timeout: 120_000 }, async ({ out }) => {
+    const python = await ensurePythonEnv([path.join(projectRoot, 'app', 'requirements.txt')]);
+    const port = await freePort();
+    const app = spawnBackground(python.python, ['-m', 'badapp'], { env: { PORT: String(port), HOST: '127.0.0.1', PYTHONPATH: path.join(projectRoot, 'app', 'src') } });
+    try {
+      await waitHealthy(`http://127.0.0.1:${port}/healthz`, { timeoutMs: 30_000 });
+      const file = path.join(out, 'mine.py');
+      await writeFile(file, 'from locust import FastHttpUser, constant, task\n\n\nclass Mine(FastHttpUser):\n    wait_time = constant(0)\n\n    @task\n    def health(self):\n        self.client.get("/healthz")\n');
+      const before = await readServed(`http://127.0.0.1:${port}/served`);
+      const load = await runLocust({ host: `http://127.0.0.1:${port}`, kinds: [], locustfile: file, workers: 2, users: 2, durationS: 3, scratchDir: out });
+      const after = await readServed(`http://127.0.0.1:${port}/served`);
+      expect(load.workers!.map((w) => w.requests).every((n) => n > 0), JSON.stringify(load.workers)).toBe(true);
+      expect(load.workers!.reduce((n, w) => n + w.requests, 0)).toBe(load.requests);
+      expect(Math.abs(servedBetween(before!, after!, ['/healthz']) - load.requests)).toBeLessThanOrEqual(2);
+    } finally {
+      await app.stop();
+    }
   });
 });
