@@ -26,6 +26,7 @@ import { runScenario } from '../harness/run.js';
 import cpuHotspot from '../scenarios/cpu-hotspot.js';
 import { gateBench, observerBench } from './gate.js';
 import { generatorsBench } from './generators.js';
+import { inClusterBench } from './in-cluster.js';
 import { killsBench } from './kills.js';
 import { startupBench } from './startup.js';
 import { syntheticRaw } from './synthetic.js';
@@ -145,6 +146,11 @@ if (args.has('startup-only')) {
 // --kills-only: killed runs and leaks (--kill-runs, default 20 per target; --kill-targets=local,container,kube).
 if (args.has('kills-only')) {
   await killsBench(Number(args.get('kill-runs') ?? 20), args.get('kill-targets')?.split(','));
+  process.exit(0);
+}
+// --in-cluster-only: port-forward vs in-cluster Locust pods on the test cluster (needs HOLISTIC_KUBECONFIG).
+if (args.has('in-cluster-only')) {
+  await inClusterBench(Number(args.get('generators-duration') ?? 10), Number(args.get('generators-connections') ?? 16), Number(args.get('locust-workers') ?? 2));
   process.exit(0);
 }
 if (args.has('generators-only')) {
