@@ -9,6 +9,8 @@
  *      (bench/truth.ts). --truth-duration=SEC (default 15), --truth-apps=purepy,cjson,asyncio,threads, --no-blocking.
  *   4. With --startup-only: `holistic --help` and `list` from the installed package (target 0.5 s).
  *   5. With --kills-only: runs killed (SIGKILL, force quit) at random phases, and what `holistic down` leaves.
+ *   6. Load generators on /healthz: autocannon vs Locust 1 and 2 workers, ceilings and generator CPU per 1k requests
+ *      (bench/generators.ts); --generators-only runs just that (--generators-duration, default 10; --generators-connections, 16).
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -23,6 +25,8 @@ import { parseSpeedscope, toSpeedscope } from '../harness/profile/speedscope.js'
 import { runScenario } from '../harness/run.js';
 import cpuHotspot from '../scenarios/cpu-hotspot.js';
 import { gateBench, observerBench } from './gate.js';
+import { generatorsBench } from './generators.js';
+import { inClusterBench } from './in-cluster.js';
 import { killsBench } from './kills.js';
 import { startupBench } from './startup.js';
 import { syntheticRaw } from './synthetic.js';
@@ -144,6 +148,15 @@ if (args.has('kills-only')) {
   await killsBench(Number(args.get('kill-runs') ?? 20), args.get('kill-targets')?.split(','));
   process.exit(0);
 }
+// --in-cluster-only: port-forward vs in-cluster Locust pods on the test cluster (needs HOLISTIC_KUBECONFIG).
+if (args.has('in-cluster-only')) {
+  await inClusterBench(Number(args.get('generators-duration') ?? 10), Number(args.get('generators-connections') ?? 16), Number(args.get('locust-workers') ?? 2));
+  process.exit(0);
+}
+if (args.has('generators-only')) {
+  await generatorsBench(Number(args.get('generators-duration') ?? 10), Number(args.get('generators-connections') ?? 16));
+  process.exit(0);
+}
 // --gate-only / --observer-only run just that section; --gate-trials (default 10), --gate-duration (default 5).
 if (args.has('truth') || args.has('truth-only')) {
   await truthBench({ durationS: Number(args.get('truth-duration') ?? 15), blocking: !args.has('no-blocking'), kinds: args.get('truth-apps')?.split(',') as never, windows: Number(args.get('truth-windows') ?? 1) });
@@ -169,4 +182,5 @@ if (!args.has('readers-only')) {
     console.log('\nHOLISTIC_KUBECONFIG unset (hack/local-cluster/up prints it): kube rows skipped');
   }
 }
+if (!args.has('readers-only')) await generatorsBench(Number(args.get('generators-duration') ?? 10), Number(args.get('generators-connections') ?? 16));
 await readerSpeed();

@@ -13,6 +13,11 @@ export interface AppSpec {
   healthPath: string;
   /** Path the load generator hits. */
   loadPath: string;
+  /**
+   * Optional: a path answering the app's own count of requests served so far, as JSON `{ "<path>": count }`
+   * (bad-app: /served). The load's request count is then checked against the app's (load/served.ts).
+   */
+  servedPath?: string;
   /** Environment for every target; `--app-env NAME=VALUE` adds to it. */
   env: Record<string, string>;
   /** How to run it as a plain process (the local target). */

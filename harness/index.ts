@@ -37,6 +37,7 @@ export { percent } from './assert/verdict.js';
 export { checkHotspot, hotspots, shareOf } from './assert/hotspot.js';
 export type { Hotspot, HotspotOptions } from './assert/hotspot.js';
 export { checkLatency, checkNoLoadErrors } from './assert/load.js';
+export { checkServedCount } from './assert/served.js';
 export { checkServedWhileAttached, checkStillAnswers, throughputDrop } from './assert/serving.js';
 export { checkLockContention } from './assert/contention.js';
 export { checkTopHeldSite, describeSite } from './assert/memory.js';

@@ -54,7 +54,8 @@ export interface Scenario {
   durationS?: number;
   /**
    * The load: autocannon by default; `k6` runs `k6Script` (TypeScript typed with @types/k6) and needs a `k6`
-   * binary on PATH. `connections` is also what the unprofiled phase (the observer-effect check) uses.
+   * binary on PATH; `locust` runs a Locust master and `workers` worker processes (load/locust/run.ts).
+   * `connections` is also what the unprofiled phase (the observer-effect check) uses.
    */
   load?: LoadSpec;
   /** How far each metric may move against `--baseline` before the gate fails (baseline/thresholds.ts). */

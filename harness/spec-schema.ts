@@ -17,6 +17,7 @@ export const appSchema = z.strictObject({
   port: z.number().int().min(1).max(65535),
   healthPath: path,
   loadPath: path,
+  servedPath: path.optional(),
   env,
   /** A dotenv file (KEY=VALUE lines) added to env, absolute or relative to the working directory. */
   envFile: z.string().min(1).optional(),
@@ -65,8 +66,11 @@ export const scenarioSchema = z.union([
     debugProfile: z.enum(['general', 'baseline', 'sysadmin']).optional(),
     load: z
       .strictObject({
-        generator: z.enum(['autocannon', 'k6']).optional(),
+        generator: z.enum(['autocannon', 'k6', 'locust']).optional(),
         k6Script: z.string().optional(),
+        /** Locust only: worker processes (pods on kube/kind), and a user-supplied locustfile instead of the load model. */
+        workers: z.number().int().min(1).max(64).optional(),
+        locustfile: z.string().min(1).optional(),
         connections: z.number().int().min(1).max(10_000).optional(),
         rate: z.number().positive().optional(),
         warmupS: z.number().nonnegative().optional(),

@@ -18,7 +18,7 @@ describe('bad scenario files through the CLI', () => {
     const r = await holistic(['run', file, '--target', 'local', '--out', out]);
     expect(r.exitCode, r.all).toBe(2);
     expect(r.stderr).toContain(`${file} is not a valid scenario:`);
-    expect(r.stderr).toMatch(/load\.generator: Invalid option: expected one of "autocannon"\|"k6"/);
+    expect(r.stderr).toMatch(/load\.generator: Invalid option: expected one of "autocannon"\|"k6"\|"locust"/);
     expect(r.stderr).not.toMatch(/starting|target:/);
     expect(existsSync(out) ? await readdir(out) : []).toEqual([]);
     await rm(out, { recursive: true, force: true });

@@ -34,8 +34,11 @@ export interface LoadDriver {
 }
 
 export interface LoadSpec {
-  generator?: 'autocannon' | 'k6';
+  generator?: 'autocannon' | 'k6' | 'locust';
   k6Script?: string;
+  /** Locust: worker processes, and a user-supplied locustfile (load/locust/run.ts). */
+  workers?: number;
+  locustfile?: string;
   connections?: number;
   /** The scenario's default request mix, used where a load names no path of its own. */
   requests?: RequestKind[];
@@ -68,7 +71,7 @@ export async function loading(
     const what = r.requests?.length ? `${url} mix (${r.requests.map(kindName).join(', ')})` : `${r.method && r.method !== 'GET' ? `${r.method} ` : ''}${url}`;
     const pace = r.rate ? `open loop at ${r.rate} req/s over ${r.connections} connections` : `${r.connections} connections`;
     frame.log(`${phase ? 'load without profiler' : 'load'}: ${generator} ${what}, ${pace}, ${r.durationS} s${r.warmupS ? ` after ${r.warmupS} s of warm-up` : ''}`);
-    const measured = await measureLoad({ rate: r.rate, warmupS: r.warmupS, mix: r.requests, connectionPerRequest: frame.evidence.closesConnections && generator === 'autocannon', url, method: r.method, headers: r.headers, body: r.body, durationS: r.durationS, connections: r.connections, generator, k6Script: spec?.k6Script, scratchDir: frame.scratchDir, signal: frame.signal, appCpu });
+    const measured = await measureLoad({ rate: r.rate, warmupS: r.warmupS, mix: r.requests, connectionPerRequest: frame.evidence.closesConnections && generator === 'autocannon', url, method: r.method, headers: r.headers, body: r.body, durationS: r.durationS, connections: r.connections, generator, k6Script: spec?.k6Script, workers: spec?.workers, locustfile: spec?.locustfile, runId: frame.runId, servedPath: app.servedPath, log: frame.log, logDir: frame.runDir, scratchDir: frame.scratchDir, signal: frame.signal, appCpu });
     if (measured.saturation) frame.warn(measured.saturation);
     if (measured.contention) frame.warn(phase ? `unprofiled phase: ${measured.contention}` : measured.contention);
     return measured;

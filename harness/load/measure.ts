@@ -6,6 +6,7 @@
 import { runLoad, summarizeLoad } from './autocannon.js';
 import { cpuWindow, waitIdle, type AppCpu } from './cpu.js';
 import { runK6 } from './k6.js';
+import { measureLocust } from './locust/measure.js';
 import { runMix, type RequestKind } from './mix.js';
 import { runConnectionPerRequest } from './per-connection.js';
 import { ResponseRecorder, type LoadSeries } from './responses.js';
@@ -15,7 +16,16 @@ export interface LoadPlan extends RequestShape {
   url: string;
   durationS: number;
   connections: number;
-  generator: 'autocannon' | 'k6';
+  generator: 'autocannon' | 'k6' | 'locust';
+  /** Locust only: worker processes (default 1), a user-supplied locustfile, the run id for ownership. */
+  workers?: number;
+  locustfile?: string;
+  runId?: string;
+  /** The app's own served-requests counter (AppSpec.servedPath): the generator's count is checked against it. */
+  servedPath?: string;
+  log?: (line: string) => void;
+  /** Where generator processes' logs and records are kept (the run folder), else scratchDir. */
+  logDir?: string;
   /** k6 only: the script (TypeScript or JavaScript). */
   k6Script?: string;
   /** k6 only: where its handleSummary JSON is written. */
@@ -54,6 +64,10 @@ export async function measureLoad(plan: LoadPlan): Promise<Measured> {
   // The app's CPU is counted from idle to idle, so every request sent is in it whole (see cpu.ts).
   if (plan.appCpu) await waitIdle(plan.appCpu, 30_000, plan.signal);
   const endCpu = await cpuWindow(plan.appCpu);
+  if (plan.generator === 'locust') {
+    const { load, series } = await measureLocust(plan, endCpu);
+    return { load, series, saturation: undefined, contention: contentionWarning(load.others_cores) };
+  }
   if (plan.generator === 'k6') {
     const load = await runK6({ script: plan.k6Script!, url: plan.url, durationS: plan.durationS, vus: plan.connections, scratchDir: plan.scratchDir, signal: plan.signal });
     const idle = plan.appCpu ? await waitIdle(plan.appCpu, 30_000, plan.signal) : false;

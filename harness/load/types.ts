@@ -2,7 +2,7 @@ import type { LoadTimelinePoint } from './responses.js';
 
 /** What any load generator reports, in the units summary.json uses. */
 export interface LoadResult {
-  generator: 'autocannon' | 'k6';
+  generator: 'autocannon' | 'k6' | 'locust';
   url: string;
   connections: number;
   duration_s: number;
@@ -31,6 +31,37 @@ export interface LoadResult {
   connection_per_request?: boolean;
   /** Per-second throughput and latency over the run (absent when the generator could not report it). */
   timeline?: LoadTimelinePoint[];
+  /** Several generator processes (Locust workers): each one's share; the fields above are their exact merge (merge.ts). */
+  workers?: WorkerLoad[];
+  /** What the app itself counted as served during the load, when it exposes a counter (load/served.ts). */
+  served?: ServedCount;
+}
+
+/** One generator process's share of a load. */
+export interface WorkerLoad {
+  name: string;
+  requests: number;
+  rps: number;
+  p50_ms: number;
+  p99_ms: number;
+  errors: number;
+  non2xx: number;
+  /** The process's log file. */
+  log?: string;
+}
+
+/** The app's own count of the requests it served in the load window, against the generator's. */
+export interface ServedCount {
+  /** Requests the app counted on the load's paths between just before and just after the load. */
+  app: number;
+  /** Requests the generator counted as answered. */
+  generator: number;
+  /**
+   * Allowed difference: requests in flight at the window's edges. The app's counter is read before the load
+   * starts (nothing in flight) and after the generator stopped; a generator stops its users mid-request, so each
+   * user may have had one request the app served but the generator never recorded: at most `users`.
+   */
+  tolerance: number;
 }
 
 /** One kind of request: what a load sends besides the URL (GET with no body by default). */

@@ -19,6 +19,7 @@ import { wilson } from './confidence.js';
 import { escapeHtml, scriptJson } from './escape.js';
 import { flameScript, renderFlameGraph } from './flamegraph.js';
 import { renderLatencyHistogram, renderLoadChart } from './load-chart.js';
+import { renderWorkerLoads } from './load-workers.js';
 import type { LoadSeries, LoadTimelinePoint } from '../load/responses.js';
 import { renderLoadKinds } from './load-kinds.js';
 import { pageHead } from './style.js';
@@ -236,7 +237,8 @@ ${renderLatencyHistogram(extras.series?.latencies_ms, { p50: l.p50_ms, p99: l.p9
 <tr><th>latency</th><td class="num-inline">p50 <b>${l.p50_ms} ms</b> · p90 ${l.p90_ms} ms · p99 <b>${l.p99_ms} ms</b> · max ${l.max_ms} ms</td></tr>
 <tr><th>failures</th><td class="num-inline${l.errors || l.non2xx ? ' worse' : ''}">${l.errors} errors (${l.timeouts} timeouts) · ${l.non2xx} non-2xx</td></tr>
 </table>
-${renderLoadKinds(l.kinds)}`,
+${renderLoadKinds(l.kinds)}
+${renderWorkerLoads(l)}`,
   );
 }
 

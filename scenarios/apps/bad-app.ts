@@ -12,6 +12,8 @@ export const badApp = defineApp({
   port: 8000,
   healthPath: '/healthz',
   loadPath: '/',
+  // Its own count of the requests it answered: the load's count is checked against it (load/served.ts).
+  servedPath: '/served',
   env: { BADAPP_BCRYPT_ROUNDS: '12' },
   local: {
     // Run from the source tree with the harness's virtualenv (bcrypt from app/requirements.txt).

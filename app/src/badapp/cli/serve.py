@@ -2,6 +2,8 @@
 
 GET /         hashes a password with bcrypt (cost BADAPP_BCRYPT_ROUNDS, default 12) and answers with it.
 GET /healthz  cheap: answers "ok".
+GET /served   the requests answered so far per path, as JSON ({"/": 120, "/healthz": 3}); not counting itself.
+              Load harnesses check their own request count against it.
 
 Planted bugs, each off unless asked for (the default load on / never touches them):
 GET /leak     keeps every request's JSON document in a module-level list (badapp.leak).
@@ -15,6 +17,7 @@ BADAPP_REPORT_WORK (2000000: loop iterations of /report's slow work), BADAPP_CAC
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
@@ -50,7 +53,25 @@ def _int_setting(env: dict[str, str], name: str, default: int, low: int, high: i
     return value
 
 
+class ServedCounter:
+    """Requests answered per path (the response fully written), shared by the server's threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: dict[str, int] = {}
+
+    def count(self, path: str) -> None:
+        with self._lock:
+            self._counts[path] = self._counts.get(path, 0) + 1
+
+    def snapshot(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._counts)
+
+
 def make_handler(settings: Settings) -> type[BaseHTTPRequestHandler]:
+    served = ServedCounter()
+
     class Handler(BaseHTTPRequestHandler):
         # HTTP/1.1 keeps connections alive: load generators time a closed-per-response connection badly.
         protocol_version = "HTTP/1.1"
@@ -60,7 +81,9 @@ def make_handler(settings: Settings) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:  # noqa: N802 (stdlib naming)
             path = self.path.split("?", 1)[0]
-            if path == "/healthz":
+            if path == "/served":
+                self._answer(200, json.dumps(served.snapshot()) + "\n", counted=False)
+            elif path == "/healthz":
                 self._answer(200, "ok\n")
             elif path == "/":
                 hashed = hash_password(b"is this what you are looking for?", settings.rounds)
@@ -73,7 +96,7 @@ def make_handler(settings: Settings) -> type[BaseHTTPRequestHandler]:
             else:
                 self._answer(404, "not found\n")
 
-        def _answer(self, status: int, body: str) -> None:
+        def _answer(self, status: int, body: str, counted: bool = True) -> None:
             data = body.encode()
             try:
                 self.send_response(status)
@@ -81,6 +104,8 @@ def make_handler(settings: Settings) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
+                if counted:
+                    served.count(self.path.split("?", 1)[0])
             except (BrokenPipeError, ConnectionResetError):
                 # The client went away (a load generator stopping mid-request): not the server's error.
                 self.close_connection = True
