@@ -15,7 +15,7 @@ const env = { KIND_CLUSTER: cluster };
 
 /** The scenarios that must pass on kind, with the duration each needs to see its finding. */
 const scenarios: ReadonlyArray<[string, number]> = [
-  ['cpu-hotspot', 5], ['memory-leak', 10], ['lock-contention', 10], ['native-view', 10], ['jvm-cpu-hotspot', 10],
+  ['cpu-hotspot', 5], ['memory-leak', 10], ['lock-contention', 10], ['native-view', 10], ['jvm-cpu-hotspot', 10], ['crash-on-start', 10],
 ];
 
 describe.skipIf(!enabled).sequential(`scenarios on a real kind cluster (${cluster})`, () => {
