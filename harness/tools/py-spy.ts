@@ -123,13 +123,14 @@ export async function dump(session: DebugSession, options: { signal?: AbortSigna
 function checkPySpy(result: RunResult, session: DebugSession): void {
   if (result.exitCode === 0) return;
   const output = `${result.stderr}\n${result.stdout}`;
-  if (/Permission denied|Operation not permitted|os error 1\b|os error 13/.test(output) && (blockingRecords.get(session) ?? 0) > 0) {
+  // Case-insensitive: under docker py-spy says "Permission Denied" (capital D), under podman "Permission denied".
+  if (/permission denied|operation not permitted|os error 1\b|os error 13/i.test(output) && (blockingRecords.get(session) ?? 0) > 0) {
     throw new RunError(
       `py-spy could not attach to pid ${session.appPid}: a blocking \`py-spy record\` holds it (ptrace allows one tracer ` +
         `at a time). Sample with --sampling nonblocking, or run it after the recording.\n${result.command}\n${tail(output, 6)}`,
     );
   }
-  if (/Permission denied|Operation not permitted|os error 1\b|os error 13/.test(output)) {
+  if (/permission denied|operation not permitted|os error 1\b|os error 13/i.test(output)) {
     throw new PrerequisiteError(
       `py-spy is not permitted to attach to pid ${session.appPid}: it needs the SYS_PTRACE capability ` +
         `(session capabilities: ${session.capabilities.join(', ') || 'none'}).\nTo grant it: ${session.ptraceHint}.\n` +

@@ -1,0 +1,38 @@
+/**
+ * Every scenario on a REAL kind cluster (docker provider, node image built offline by hack/kind/build).
+ * Runs only when HOLISTIC_KIND_E2E=1 (hack/kind/ci sets it while its dockerd is up, with kind on PATH and
+ * DOCKER_HOST pointing at that dockerd); the fake-kind tests in kube.test.ts keep what a real kind cannot show.
+ * The cluster is created by the first run, reused by the others, and deleted by `holistic down`: the last test
+ * checks kind no longer lists it and no node container is left in docker.
+ */
+import { execa } from 'execa';
+import { describe, expect } from 'vitest';
+import { holistic, readSummary, runFolder, test } from '../helpers.js';
+
+const enabled = process.env.HOLISTIC_KIND_E2E === '1';
+const cluster = `holistic-e2e-${process.pid}`;
+const env = { KIND_CLUSTER: cluster };
+
+/** The scenarios that must pass on kind, with the duration each needs to see its finding. */
+const scenarios: ReadonlyArray<[string, number]> = [
+  ['cpu-hotspot', 5], ['memory-leak', 10], ['lock-contention', 10], ['native-view', 10], ['jvm-cpu-hotspot', 10], ['crash-on-start', 10],
+];
+
+describe.skipIf(!enabled).sequential(`scenarios on a real kind cluster (${cluster})`, () => {
+  for (const [scenario, duration] of scenarios) {
+    test(`${scenario} passes on --target kind`, async ({ out }) => {
+      const r = await holistic(['run', scenario, '--target', 'kind', '--duration', String(duration), '--out', out], { env, timeoutMs: 15 * 60_000 });
+      expect(r.exitCode, r.all).toBe(0);
+      const summary = await readSummary(await runFolder(out));
+      expect(summary).toMatchObject({ target: 'kind', verdict: 'pass' });
+      expect(summary.environment.cluster).toContain(`(context kind-${cluster})`);
+    }, 16 * 60_000);
+  }
+
+  test('holistic down deletes the cluster: kind lists it no more, no node container left', async () => {
+    const down = await holistic(['down'], { env });
+    expect(down.exitCode, down.all).toBe(0);
+    expect((await execa('kind', ['get', 'clusters'])).stdout.split('\n')).not.toContain(cluster);
+    expect((await execa('docker', ['ps', '--all', '--quiet', '--filter', `label=io.x-k8s.kind.cluster=${cluster}`])).stdout.trim()).toBe('');
+  }, 5 * 60_000);
+});
