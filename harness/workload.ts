@@ -12,6 +12,9 @@ import path from 'node:path';
 import type { Cleanup } from './cleanup.js';
 import { RunError } from './errors.js';
 import { runLoad, summarizeLoad } from './load/autocannon.js';
+import { runConnectionPerRequest } from './load/per-connection.js';
+import { probe } from './load/probe.js';
+import { ResponseRecorder } from './load/responses.js';
 import type { LoadResult } from './load/types.js';
 import { ProfileBuilder, toCollapsed, type Profile } from './profile/model.js';
 import { formatOutlierTable, podOutliers, type OutlierReport } from './stats/outliers.js';
@@ -65,6 +68,23 @@ export interface WorkloadRunResult {
   loadApplied: boolean;
 }
 
+/**
+ * One pod's load through its port-forward. A server that closes the connection after each response (gunicorn's
+ * sync workers do) gets a new connection per request, as the run's own app does (lifecycle/deploy.ts
+ * probeLoadPath): autocannon kept waiting on the closed connections and sent one request per connection in
+ * the whole window (CI: 6 requests in 12 s per pod, so a cheap replica had no samples to compare).
+ */
+async function loadPod(pod: string, url: string, o: Pick<WorkloadRunOptions, 'durationS' | 'connectionsPerPod' | 'signal' | 'log'>): Promise<LoadResult> {
+  const connections = o.connectionsPerPod ?? 4;
+  const first = await probe(url, 30_000, o.signal);
+  if (first.keepAlive) {
+    const raw = await runLoad({ url, durationS: o.durationS + 2, connections, signal: o.signal });
+    return summarizeLoad(raw, { url: `pod ${pod}`, connections });
+  }
+  o.log(`pod ${pod} closes the connection after each response (HTTP/${first.httpVersion}): one connection per request`);
+  return runConnectionPerRequest({ url, durationS: o.durationS + 2, connections, signal: o.signal, recorder: new ResponseRecorder() });
+}
+
 /** Merge profiles by appending every sample (all pods, same window, same sampling rate). */
 export function mergeProfiles(profiles: readonly Profile[], source: string): Profile {
   const builder = new ProfileBuilder(source);
@@ -102,12 +122,9 @@ export async function profileWorkload(client: KubeClient, o: WorkloadRunOptions)
     pods.map(async (p, i) => {
       const dir = path.join(o.outDir, 'pods', p.name);
       await mkdir(dir, { recursive: true });
-      const loading = load
-        ? runLoad({ url: `http://127.0.0.1:${forwards[i]!.port}${o.loadPath ?? '/'}`, durationS: o.durationS + 2, connections: o.connectionsPerPod ?? 4, signal: o.signal })
-        : undefined;
+      const loading = load ? loadPod(p.name, `http://127.0.0.1:${forwards[i]!.port}${o.loadPath ?? '/'}`, o) : undefined;
       const recording = await recordAllProcesses(attached[i]!.session, dir, { durationS: o.durationS, signal: o.signal });
-      const raw = loading ? await loading : undefined;
-      const loadResult = raw ? summarizeLoad(raw, { url: `pod ${p.name}`, connections: o.connectionsPerPod ?? 4 }) : undefined;
+      const loadResult = loading ? await loading : undefined;
       const artifacts: Record<string, string> = { [`${p.name} profile`]: path.relative(o.outDir, recording.mergedRawPath) };
       for (const proc of recording.perProcess) if (proc.rawPath) artifacts[`${p.name} pid ${proc.pid}`] = path.relative(o.outDir, proc.rawPath);
       const { session: _session, ...info } = attached[i]!;

@@ -15,11 +15,15 @@ export const IDLE_LEAVES: readonly { name: RegExp; file: RegExp }[] = [
   { name: /(^|\.)(get)$/, file: /(^|[\\/])queue\.py$/ },
   { name: /(^|\.)(sleep)$/, file: /(^|[\\/])asyncio[\\/]tasks\.py$/ },
   { name: /(^|\.)serve_forever$/, file: /(^|[\\/])socketserver\.py$/ },
+  // gunicorn, the most common Python app server: a sync worker between requests and the master between checks
+  // both sit in select() called from these frames (C below them, so they are the Python leaf).
+  { name: /(^|\.)wait$/, file: /(^|[\\/])gunicorn[\\/]workers[\\/]sync\.py$/ },
+  { name: /(^|\.)sleep$/, file: /(^|[\\/])gunicorn[\\/]arbiter\.py$/ },
 ];
 
 export const IDLE_STATEMENT =
   'samples whose innermost Python frame is a standard-library wait (selectors select, socket accept, threading wait, ' +
-  'queue get, socketserver serve_forever) are counted idle: blocking sampling cannot see the thread state';
+  'queue get, socketserver serve_forever) or gunicorn\'s worker wait and master sleep are counted idle: blocking sampling cannot see the thread state';
 
 export function isIdleLeaf(frame: FrameInfo): boolean {
   return IDLE_LEAVES.some((l) => l.name.test(frame.name) && (frame.file === undefined || l.file.test(frame.file)));

@@ -10,6 +10,7 @@
  * other: with fewer than 3 pods nothing is flagged. The row then shows the pod against the pooled pods that
  * are not outliers.
  */
+import { dropIdleLeaves } from '../profile/idle.js';
 import { frameKey, frameLabel, frameStats, type Profile } from '../profile/model.js';
 import { shareDifference, type Interval } from './proportion.js';
 
@@ -53,7 +54,13 @@ export function podOutliers(pods: readonly PodProfile[], options: { topFrames?: 
   const minDifference = options.minDifference ?? 0.05;
   // A pod without samples (idle in the window) has no share to compare: it neither votes nor can be flagged,
   // and its row says so (samples 0). Otherwise one idle replica would outvote the busy ones.
-  const perPod = pods.filter((p) => p.profile.totalWeight > 0).map((p) => ({ pod: p.pod, total: p.profile.totalWeight, self: selfWeights(p.profile) }));
+  // Shares are of each pod's work, its idle-leaf samples left out (harness/profile/idle.ts): a replica that
+  // merely got less traffic spends more samples in gunicorn's SyncWorker.wait, which diluted its hotspot share
+  // and flagged it (78% vs 96% with 46 samples, three identical replicas on a crowded machine).
+  const perPod = pods
+    .map((p) => ({ pod: p.pod, profile: dropIdleLeaves(p.profile).profile }))
+    .filter((p) => p.profile.totalWeight > 0)
+    .map((p) => ({ pod: p.pod, total: p.profile.totalWeight, self: selfWeights(p.profile) }));
   const merged = new Map<string, { label: string; weight: number }>();
   for (const p of perPod) for (const [k, v] of p.self) merged.set(k, { label: v.label, weight: (merged.get(k)?.weight ?? 0) + v.weight });
   const frames = [...merged].sort((a, b) => b[1].weight - a[1].weight).slice(0, top);
@@ -79,7 +86,7 @@ export function podOutliers(pods: readonly PodProfile[], options: { topFrames?: 
     }
   }
   for (const p of pods) {
-    if (p.profile.totalWeight === 0) rows.push({ pod: p.pod, frame: '(no samples: idle in the window)', share: 0, others: 0, difference: { estimate: 0, low: 0, high: 0 }, samples: 0, outlier: false });
+    if (!perPod.some((q) => q.pod === p.pod)) rows.push({ pod: p.pod, frame: '(no samples: idle in the window)', share: 0, others: 0, difference: { estimate: 0, low: 0, high: 0 }, samples: 0, outlier: false });
   }
   return {
     frames: frames.map(([, v]) => v.label),

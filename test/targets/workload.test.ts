@@ -106,6 +106,24 @@ describe('per-pod outliers', () => {
     expect(podOutliers([pods[0]!, pods[2]!, pods[3]!]).outliers).toEqual([]);
   });
 
+  test('a replica that merely got less traffic (more samples in gunicorn\'s worker wait) is not flagged', () => {
+    const waiting = (hot: number, other: number, wait: number) => {
+      const b = new ProfileBuilder('test');
+      b.appendSample([{ name: 'handle', file: 'w.py' }, { name: 'hash_password', file: 'badapp/hashing.py', line: 11 }], hot);
+      b.appendSample([{ name: 'handle', file: 'w.py' }, { name: 'parse', file: 'w.py', line: 3 }], other);
+      b.appendSample([{ name: 'run', file: 'gunicorn/workers/sync.py' }, { name: 'wait', file: 'gunicorn/workers/sync.py', line: 34 }], wait);
+      return b.build();
+    };
+    // CI's numbers: 78% hotspot with 46 samples against 96% on two busier identical replicas.
+    const pods = [{ pod: 'a', profile: waiting(480, 20, 0) }, { pod: 'b', profile: waiting(470, 20, 5) }, { pod: 'quiet', profile: waiting(36, 1, 9) }];
+    const r = podOutliers(pods);
+    expect(r.outliers).toEqual([]);
+    expect(r.rows.find((x) => x.pod === 'quiet')).toMatchObject({ samples: 37 });
+    // A replica that only waited has no work to compare: it is reported idle, not flagged.
+    const idle = podOutliers([...pods, { pod: 'idle', profile: waiting(0, 0, 40) }]);
+    expect(idle.rows.find((x) => x.pod === 'idle')).toMatchObject({ samples: 0, outlier: false, frame: expect.stringMatching(/no samples/) });
+  });
+
   test('two pods cannot tell which one is the outlier: nothing flagged', () => {
     expect(podOutliers([{ pod: 'a', profile: profile(600, 400) }, { pod: 'b', profile: profile(980, 20) }]).outliers).toEqual([]);
   });
