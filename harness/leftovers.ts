@@ -1,11 +1,12 @@
 /**
  * What killed runs left behind, found by its owner and removed. Every resource a run creates carries the run's
  * id and its owner (owner.ts): local processes in their environment, scratch folders in a marker file,
- * containers in labels, Kubernetes namespaces and pods in labels. A run that was SIGKILLed, force-quit, OOM
+ * containers in labels, Kubernetes namespaces, pods and ConfigMaps in labels. A run that was SIGKILLed, force-quit, OOM
  * killed or lost with its machine cannot clean up; the next run (on its own target), `holistic doctor` and
  * `holistic down` find every resource whose owner is no longer running on this host, remove it, and say what
  * they removed. Resources of a live run, or of another host's run, are left alone.
  */
+import type { V1ConfigMap } from '@kubernetes/client-node';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -129,5 +130,15 @@ async function kubeObjects(scope: LeftoverScope, say: (line: string) => void): P
     if (!abandoned(parseOwner(labels[ownerLabel])) || namespaces.items.some((n) => n.metadata?.name === namespace)) continue;
     await call(`delete pod ${namespace}/${pod.metadata!.name}`, client.core.deleteNamespacedPod({ name: pod.metadata!.name!, namespace, gracePeriodSeconds: 0 })).catch(() => undefined);
     say(`pod ${namespace}/${pod.metadata!.name} of run ${labels[runLabel] ?? '?'}`);
+  }
+  // The locustfiles of in-cluster load (load/locust/pods.ts), the same way.
+  // Not listable without that permission (a Role that never ran in-cluster load): nothing of ours to find then.
+  const maps = await call('list configmaps of holistic runs', client.core.listConfigMapForAllNamespaces({ labelSelector: ownerLabel, timeoutSeconds: 10 })).catch(() => ({ items: [] as V1ConfigMap[] }));
+  for (const map of maps.items) {
+    const labels = map.metadata?.labels ?? {};
+    const namespace = map.metadata!.namespace!;
+    if (!abandoned(parseOwner(labels[ownerLabel])) || namespaces.items.some((n) => n.metadata?.name === namespace)) continue;
+    await call(`delete configmap ${namespace}/${map.metadata!.name}`, client.core.deleteNamespacedConfigMap({ name: map.metadata!.name!, namespace })).catch(() => undefined);
+    say(`configmap ${namespace}/${map.metadata!.name} of run ${labels[runLabel] ?? '?'}`);
   }
 }

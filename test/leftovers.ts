@@ -12,7 +12,7 @@ export type E2eTarget = 'local' | 'container' | 'kube';
 
 /**
  * What a run left on its target: containers labelled with its run id (container), namespaces and pods labelled
- * with it (kube, through `kubeconfig`). The local target's processes are checked with isAlive / appProcesses.
+ * with it, and the ConfigMaps of in-cluster load (kube, through `kubeconfig`). The local target's processes are checked with isAlive / appProcesses.
  */
 export async function leftovers(target: E2eTarget, runId: string, kubeconfig = process.env.HOLISTIC_KUBECONFIG): Promise<string[]> {
   if (target === 'container') {
@@ -27,7 +27,8 @@ export async function leftovers(target: E2eTarget, runId: string, kubeconfig = p
     const selector = `holistic.run=${sanitizeLabel(runId)}`;
     const ns = await api.listNamespace({ labelSelector: selector });
     const pods = await api.listPodForAllNamespaces({ labelSelector: selector });
-    return [...ns.items.map((n) => `namespace/${n.metadata!.name}`), ...pods.items.map((p) => `pod/${p.metadata!.name}`)];
+    const maps = await api.listConfigMapForAllNamespaces({ labelSelector: selector });
+    return [...ns.items.map((n) => `namespace/${n.metadata!.name}`), ...pods.items.map((p) => `pod/${p.metadata!.name}`), ...maps.items.map((m) => `configmap/${m.metadata!.name}`)];
   }
   return [];
 }

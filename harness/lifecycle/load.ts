@@ -7,6 +7,7 @@ import type { AppSpec } from '../app.js';
 import { hostProcessCpu, sessionProcessCpu } from '../load/cpu.js';
 import { measureLoad, type Measured } from '../load/measure.js';
 import { kindName, type RequestKind } from '../load/mix.js';
+import { inClusterMode, measureCeiling, placeLoad } from '../load/placement.js';
 import type { LoadResult, RequestShape } from '../load/types.js';
 import type { DebugSession, Deployment } from '../targets/types.js';
 import type { RunFrame, Use } from './types.js';
@@ -65,13 +66,17 @@ export async function loading(
     durationS: r.durationS ?? frame.durationS,
     connections: r.connections ?? spec?.connections ?? 2,
   });
+  let ceiling: Promise<number> | undefined;
+  const forwardCeiling = () => (ceiling ??= measureCeiling(deployment.url + app.healthPath, resolve().connections, frame.signal));
   const measure = async (request: LoadRequest, phase?: 'unprofiled'): Promise<Measured> => {
     const r = resolve(request);
+    const placed = await placeLoad({ generator, chosen: spec?.generator !== undefined, pods: deployment.pods, rate: r.rate, connections: r.connections, mode: inClusterMode(), forwardCeiling });
+    if (placed.inCluster && placed.generator !== generator) frame.log(`load: ${generator} moves into the cluster as Locust pods: ${placed.inCluster.reason}`);
     const url = r.requests?.length ? deployment.url : deployment.url + r.path;
     const what = r.requests?.length ? `${url} mix (${r.requests.map(kindName).join(', ')})` : `${r.method && r.method !== 'GET' ? `${r.method} ` : ''}${url}`;
     const pace = r.rate ? `open loop at ${r.rate} req/s over ${r.connections} connections` : `${r.connections} connections`;
-    frame.log(`${phase ? 'load without profiler' : 'load'}: ${generator} ${what}, ${pace}, ${r.durationS} s${r.warmupS ? ` after ${r.warmupS} s of warm-up` : ''}`);
-    const measured = await measureLoad({ rate: r.rate, warmupS: r.warmupS, mix: r.requests, connectionPerRequest: frame.evidence.closesConnections && generator === 'autocannon', url, method: r.method, headers: r.headers, body: r.body, durationS: r.durationS, connections: r.connections, generator, k6Script: spec?.k6Script, workers: spec?.workers, locustfile: spec?.locustfile, runId: frame.runId, servedPath: app.servedPath, log: frame.log, logDir: frame.runDir, scratchDir: frame.scratchDir, signal: frame.signal, appCpu });
+    frame.log(`${phase ? 'load without profiler' : 'load'}: ${placed.generator} ${what}, ${pace}, ${r.durationS} s${r.warmupS ? ` after ${r.warmupS} s of warm-up` : ''}`);
+    const measured = await measureLoad({ rate: r.rate, warmupS: r.warmupS, mix: r.requests, connectionPerRequest: frame.evidence.closesConnections && placed.generator === 'autocannon', url, method: r.method, headers: r.headers, body: r.body, durationS: r.durationS, connections: r.connections, generator: placed.generator, inCluster: placed.inCluster, k6Script: spec?.k6Script, workers: spec?.workers, locustfile: spec?.locustfile, runId: frame.runId, servedPath: app.servedPath, log: frame.log, logDir: frame.runDir, scratchDir: frame.scratchDir, signal: frame.signal, appCpu });
     if (measured.saturation) frame.warn(measured.saturation);
     if (measured.contention) frame.warn(phase ? `unprofiled phase: ${measured.contention}` : measured.contention);
     return measured;

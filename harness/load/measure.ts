@@ -41,6 +41,8 @@ export interface LoadPlan extends RequestShape {
   rate?: number;
   /** Seconds of the same load first, not measured (caches, JIT, pools warm). */
   warmupS?: number;
+  /** Locust: its master and workers as pods next to the app instead of processes here, and why (locust/pods.ts). */
+  inCluster?: { pods: import('./types.js').PodLauncher; reason: string };
 }
 
 export interface Measured {

@@ -35,6 +35,8 @@ export interface LoadResult {
   workers?: WorkerLoad[];
   /** What the app itself counted as served during the load, when it exposes a counter (load/served.ts). */
   served?: ServedCount;
+  /** The generator ran as pods in the app's cluster (not through the port-forward): where, and why. */
+  in_cluster?: { namespace: string; app_url: string; reason: string };
 }
 
 /** One generator process's share of a load. */
@@ -99,4 +101,52 @@ export interface KindResult {
   p99_ms: number;
   errors: number;
   non2xx: number;
+}
+
+/**
+ * Pods next to the app, for a load generator that runs in the cluster (the kube and kind targets give one;
+ * targets/kube/side-pods.ts). Plain functions: load/ is below targets/. Each pod and file set is the run's
+ * (labelled with its id and owner) and removed at its end, whatever happens.
+ */
+export interface PodLauncher {
+  /** The app's base URL from a pod next to it: its pod IP (no Service, kube-proxy or cluster DNS needed). */
+  appUrl: string;
+  /** The namespace the pods go in, for messages. */
+  namespace: string;
+  /** Text files as a ConfigMap that pods can mount. */
+  files(name: string, files: Record<string, string>): Promise<void>;
+  /** Create a pod and wait until it runs and has an IP (or has already ended). */
+  start(spec: SidePodSpec): Promise<SidePod>;
+}
+
+export interface SidePodSpec {
+  name: string;
+  image: string;
+  args: string[];
+  env: Record<string, string>;
+  /** ConfigMaps made by `files`, mounted read-only at a path. */
+  mounts?: { files: string; path: string }[];
+  /** A writable emptyDir at this path. */
+  scratch?: string;
+  /** Pods of one group are spread over the nodes where the scheduler can (preferred anti-affinity by hostname). */
+  spreadGroup?: string;
+}
+
+export interface SidePodState {
+  /** The pod's phase (Pending, Running, Succeeded, Failed), or Gone once it was deleted. */
+  phase: string;
+  exitCode?: number;
+  /** Why its container is not running: a waiting or terminated reason (ErrImageNeverPull, OOMKilled, …). */
+  reason?: string;
+}
+
+export interface SidePod {
+  name: string;
+  ip: string;
+  state(): Promise<SidePodState>;
+  logs(): Promise<string>;
+  /** How a person reads its log: `kubectl logs -n NS pod/NAME`. */
+  logsCommand: string;
+  /** Delete it now (it is also deleted at the end of the run). */
+  remove(): Promise<void>;
 }

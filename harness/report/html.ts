@@ -233,6 +233,7 @@ function load(s: RunSummary, extras: ReportExtras): string {
 ${renderLatencyHistogram(extras.series?.latencies_ms, { p50: l.p50_ms, p99: l.p99_ms })}
 <table class="grid-table">
 <tr><th>generator</th><td>${escapeHtml(l.generator)} · ${l.connections} connections · <span class="mono">${escapeHtml(l.url)}</span></td></tr>
+${l.in_cluster ? `<tr><th>where</th><td>in the cluster: pods in namespace <span class="mono">${escapeHtml(l.in_cluster.namespace)}</span>, not through the port-forward (${escapeHtml(l.in_cluster.reason)})</td></tr>` : ''}
 <tr><th>requests</th><td class="num-inline">${l.requests} in ${l.duration_s.toFixed(1)} s = <b>${l.rps} req/s</b></td></tr>
 <tr><th>latency</th><td class="num-inline">p50 <b>${l.p50_ms} ms</b> · p90 ${l.p90_ms} ms · p99 <b>${l.p99_ms} ms</b> · max ${l.max_ms} ms</td></tr>
 <tr><th>failures</th><td class="num-inline${l.errors || l.non2xx ? ' worse' : ''}">${l.errors} errors (${l.timeouts} timeouts) · ${l.non2xx} non-2xx</td></tr>

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { PrerequisiteError } from '../errors.js';
 import { CommandError, run, tail } from '../exec.js';
 import { projectRoot } from '../paths.js';
+import { defaultLocustImage } from '../load/locust/pods.js';
 import type { Engine } from './engine.js';
 
 export const defaultToolsImage = 'localhost/debug-tools:latest';
@@ -18,6 +19,7 @@ const projectImages: Record<string, string> = {
   'localhost/badapp:latest': 'app',
   'localhost/badapp-java:latest': 'java',
   [defaultToolsImage]: 'tools',
+  [defaultLocustImage]: 'locust',
 };
 
 export async function imageId(engine: Engine, ref: string): Promise<string | undefined> {

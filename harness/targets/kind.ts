@@ -142,7 +142,12 @@ export class KindTarget implements Target {
     ctx.log(`engine: ${engine.version} (${engine.reason})`);
     for (const image of images) await ensureImage(engine, image, { signal: ctx.signal, log: ctx.log });
     for (const load of plan.load) await runStep(load, ctx, 15 * 60_000);
-    return new KubeTarget({ ...this.options, context: this.options.context ?? plan.context, imagePullPolicy: 'Never' });
+    // Pods beside the app (an in-cluster load generator) get their image the same way, when a run first asks.
+    const prepareImage = async (image: string, c: TargetContext) => {
+      await ensureImage(engine, image, { signal: c.signal, log: c.log });
+      for (const load of planCluster(cluster, true, [image]).load) await runStep(load, c, 15 * 60_000);
+    };
+    return new KubeTarget({ ...this.options, context: this.options.context ?? plan.context, imagePullPolicy: 'Never', prepareImage });
   }
 }
 

@@ -17,7 +17,9 @@ import { kubeExec, type ExecTarget } from './kube/exec.js';
 import { createRunNamespace, deleteRunNamespace, ensureDefaultServiceAccount, isNotFound } from './kube/namespace.js';
 import { appPodManifest, copyPodManifest, diagnose, podLogs, waitPodReady, waitPodTerminated } from './kube/pod.js';
 import { portForward } from './kube/port-forward.js';
+import { sidePods } from './kube/side-pods.js';
 import { kubeChecks } from './kube-checks.js';
+import type { PodLauncher } from '../load/types.js';
 import type { CrashedStart, DebugProfile, DebugSession, Deployment, Target, TargetContext, TargetDefinition } from './types.js';
 
 /** Part of the registry (targets/index.ts): any cluster a kubeconfig reaches; never picked by `--target auto`. */
@@ -41,6 +43,8 @@ export interface KubeTargetOptions extends KubeConnectOptions {
   readyTimeoutMs?: number;
   /** Listen for the port-forward on 127.0.0.1:port (`--port`) instead of a port the kernel picks. */
   port?: number;
+  /** Make an image of a pod beside the app usable by the nodes (kind loads it); by default it must be there or pullable. */
+  prepareImage?: (image: string, ctx: TargetContext) => Promise<void>;
 }
 
 function pullPolicy(image: string, chosen?: KubeTargetOptions['imagePullPolicy']) {
@@ -111,7 +115,13 @@ export class KubeTarget implements Target {
       pod: `${podName} on node ${pod.spec?.nodeName ?? '?'}`,
       'app image': `${app.image} ${status?.imageID ?? ''}`.trim(),
     };
-    return new KubeDeployment(state, url, app, this.options.imagePullPolicy, environment, this.options.toolsImage);
+    const pods = sidePods({
+      client, namespace, runId: ctx.runId, appIp: pod.status?.podIP ?? '', appPort: app.port, nodeName: this.options.nodeName,
+      imagePullPolicy: (image) => pullPolicy(image, this.options.imagePullPolicy),
+      prepareImage: this.options.prepareImage && ((image) => this.options.prepareImage!(image, ctx)),
+      cleanup: ctx.cleanup, signal: ctx.signal, log: ctx.log,
+    });
+    return new KubeDeployment(state, url, app, this.options.imagePullPolicy, environment, this.options.toolsImage, pod.status?.podIP ? pods : undefined);
   }
 
   /**
@@ -198,6 +208,7 @@ class KubeDeployment implements Deployment {
     private readonly chosenPullPolicy: KubeTargetOptions['imagePullPolicy'],
     readonly environment: Record<string, string>,
     private readonly toolsImage: string,
+    readonly pods: PodLauncher | undefined,
   ) {
     this.description = `pod ${state.namespace}/${state.podName}`;
   }

@@ -7,6 +7,7 @@
 import type { AppSpec } from '../app.js';
 import type { Cleanup } from '../cleanup.js';
 import type { RunOptions, RunResult } from '../exec.js';
+import type { PodLauncher } from '../load/types.js';
 
 /** How a tool runs in a debug session: a timeout always; cancellation; the signal that stops it early. */
 export type ExecOptions = Pick<RunOptions, 'timeoutMs' | 'signal' | 'killSignal'>;
@@ -136,6 +137,8 @@ export interface Deployment {
   isAlive(): Promise<boolean>;
   /** The app's output (bounded), for error messages and the report. Still answers after teardown. */
   logs(): Promise<string>;
+  /** Pods next to the app, for a load generator in the cluster (kube, kind); absent where there is no cluster. */
+  pods?: PodLauncher;
 }
 
 export interface DebugSession {

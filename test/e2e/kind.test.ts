@@ -16,6 +16,8 @@ const env = { KIND_CLUSTER: cluster };
 /** The scenarios that must pass on kind, with the duration each needs to see its finding. */
 const scenarios: ReadonlyArray<[string, number]> = [
   ['cpu-hotspot', 5], ['memory-leak', 10], ['lock-contention', 10], ['native-view', 10], ['jvm-cpu-hotspot', 10], ['crash-on-start', 10],
+  // Locust's master and 2 workers as pods next to the app: its image loaded into the node on first use.
+  ['cpu-hotspot-locust', 10],
 ];
 
 describe.skipIf(!enabled).sequential(`scenarios on a real kind cluster (${cluster})`, () => {
@@ -26,6 +28,11 @@ describe.skipIf(!enabled).sequential(`scenarios on a real kind cluster (${cluste
       const summary = await readSummary(await runFolder(out));
       expect(summary).toMatchObject({ target: 'kind', verdict: 'pass' });
       expect(summary.environment.cluster).toContain(`(context kind-${cluster})`);
+      if (scenario === 'cpu-hotspot-locust') {
+        expect(summary.load?.in_cluster?.app_url, 'the load went to the pod IP').toMatch(/^http:\/\/\d+\.\d+\.\d+\.\d+:8000$/);
+        expect(summary.load!.workers!.every((w) => w.requests > 0), JSON.stringify(summary.load!.workers)).toBe(true);
+        expect(r.stderr).toContain('kind load docker-image localhost/holistic-locust:latest');
+      }
     }, 16 * 60_000);
   }
 

@@ -72,6 +72,8 @@ def _mark_connected(runner) -> None:
     runner.connection_event.wait()
     with open(os.path.join(OUT, f"{NAME}.connected"), "w") as f:
         f.write(str(time.time()))
+    if os.environ.get("HOLISTIC_LOCUST_PRINT"):
+        print("HOLISTIC_LOCUST_CONNECTED " + NAME, flush=True)
 
 
 @events.init.add_listener

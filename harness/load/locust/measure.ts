@@ -7,7 +7,8 @@ import { waitIdle, type CpuWindow } from '../cpu.js';
 import type { RequestKind } from '../mix.js';
 import type { LoadSeries } from '../responses.js';
 import { readServed, servedBetween } from '../served.js';
-import type { LoadResult, RequestShape } from '../types.js';
+import type { LoadResult, PodLauncher, RequestShape } from '../types.js';
+import { runLocustPods } from './pods.js';
 import { runLocust } from './run.js';
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
@@ -28,6 +29,8 @@ export interface LocustPlan extends RequestShape {
   signal?: AbortSignal;
   log?: (line: string) => void;
   appCpu?: import('../cpu.js').AppCpu;
+  /** Run the master and workers as pods next to the app (kube, kind), and why (for the log and the report). */
+  inCluster?: { pods: PodLauncher; reason: string };
 }
 
 export async function measureLocust(plan: LocustPlan, endCpu: () => Promise<CpuWindow>): Promise<{ load: LoadResult; series: LoadSeries | undefined }> {
@@ -35,10 +38,11 @@ export async function measureLocust(plan: LocustPlan, endCpu: () => Promise<CpuW
   const kinds = plan.mix?.length ? plan.mix : [{ path: base.pathname + base.search, method: plan.method, headers: plan.headers, body: plan.body }];
   const servedUrl = plan.servedPath ? base.origin + plan.servedPath : undefined;
   const before = servedUrl ? await readServed(servedUrl, plan.signal) : undefined;
-  const load = await runLocust({
-    host: base.origin, kinds, workers: plan.workers ?? 1, users: plan.connections, durationS: plan.durationS, rate: plan.rate,
+  const options = {
+    kinds, workers: plan.workers ?? 1, users: plan.connections, durationS: plan.durationS, rate: plan.rate,
     locustfile: plan.locustfile, scratchDir: plan.logDir ?? plan.scratchDir, runId: plan.runId, signal: plan.signal, log: plan.log,
-  });
+  };
+  const load = plan.inCluster ? await runLocustPods(options, plan.inCluster.pods, plan.inCluster.reason) : await runLocust({ ...options, host: base.origin });
   const idle = plan.appCpu ? await waitIdle(plan.appCpu, 30_000, plan.signal) : false;
   const cpu = await endCpu();
   const after = before && servedUrl ? await readServed(servedUrl, plan.signal) : undefined;

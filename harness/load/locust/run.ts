@@ -47,7 +47,7 @@ export interface LocustOptions {
   connectTimeoutS?: number;
 }
 
-const connectTimeout = (o: LocustOptions) => o.connectTimeoutS ?? (Number(process.env.HOLISTIC_LOCUST_CONNECT_TIMEOUT_S) || 30);
+export const connectTimeout = (o: Pick<LocustOptions, 'connectTimeoutS'>) => o.connectTimeoutS ?? (Number(process.env.HOLISTIC_LOCUST_CONNECT_TIMEOUT_S) || 30);
 
 interface Started {
   name: string;
@@ -105,13 +105,17 @@ function freePort(): Promise<number> {
 }
 
 function masterArgs(options: LocustOptions, port: number): string[] {
+  return ['--master-bind-host', '127.0.0.1', '--master-bind-port', String(port), ...masterRunArgs(options, options.host)];
+}
+
+/** The master's run: headless, waits for every worker (or gives up), the scenario's users for its duration. */
+export function masterRunArgs(options: LocustOptions, host: string): string[] {
   return [
     '--master', '--headless',
-    '--master-bind-host', '127.0.0.1', '--master-bind-port', String(port),
     '--expect-workers', String(options.workers), '--expect-workers-max-wait', String(connectTimeout(options)),
     '--users', String(options.users), '--spawn-rate', String(options.users),
     '--run-time', `${options.durationS}s`, '--stop-timeout', '0',
-    '--host', options.host, '--only-summary', '--loglevel', 'INFO',
+    '--host', host, '--only-summary', '--loglevel', 'INFO',
   ];
 }
 

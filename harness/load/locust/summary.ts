@@ -30,8 +30,8 @@ export interface LocustRunInfo {
   users: number;
   durationS: number;
   rate?: number;
-  /** CPU seconds the master and workers used together. */
-  loadgenCpuS: number;
+  /** CPU seconds the master and workers used together (unknown for pods in a cluster: not read). */
+  loadgenCpuS?: number;
   /** Log file per process name (master, worker-N). */
   logs: Record<string, string>;
 }
@@ -64,7 +64,7 @@ export function summarizeLocust(records: readonly WorkerRecord[], info: LocustRu
     timeouts: 0,
     non2xx: records.reduce((n, r) => n + r.non2xx, 0),
     // Share of one core, as for autocannon; several processes can exceed 1.
-    loadgen_cpu: round(info.loadgenCpuS / info.durationS),
+    ...(info.loadgenCpuS !== undefined ? { loadgen_cpu: round(info.loadgenCpuS / info.durationS) } : {}),
     ...(info.rate ? { rate: info.rate } : {}),
     ...(timeline.length ? { timeline } : {}),
     workers,

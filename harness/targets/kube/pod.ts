@@ -176,6 +176,39 @@ export async function waitPodReady(
 }
 
 /**
+ * Wait until the pod runs and has an IP, or has already ended (a pod with nothing to wait for: the caller reads
+ * its state). Places it on a cluster without a scheduler, as waitPodReady does; a container that cannot start
+ * (image not on the node, bad config) is a PrerequisiteError with the diagnosis.
+ */
+export async function waitPodStarted(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+  options: { timeoutMs: number; signal: AbortSignal; log: (line: string) => void },
+): Promise<V1Pod> {
+  const started = Date.now();
+  let pod: V1Pod | undefined;
+  let bound = false;
+  while (Date.now() - started < options.timeoutMs) {
+    options.signal.throwIfAborted();
+    pod = await call(`read pod ${namespace}/${name}`, client.core.readNamespacedPod({ name, namespace }));
+    if (!bound && (await needsPlacing(client, pod, started))) {
+      await bindToOnlyNode(client, namespace, name, options.log);
+      bound = true;
+      continue;
+    }
+    const phase = pod.status?.phase;
+    if ((phase === 'Running' && pod.status?.podIP) || phase === 'Succeeded' || phase === 'Failed') return pod;
+    const waiting = pod.status?.containerStatuses?.map((s) => s.state?.waiting?.reason).find((r) => r && hopeless.has(r));
+    if (waiting) throw new PrerequisiteError(`pod ${namespace}/${name} cannot start: ${waiting}\n${await diagnose(client, namespace, name, pod)}`);
+    await sleep(500);
+  }
+  throw new PrerequisiteError(
+    `pod ${namespace}/${name} was not running within ${options.timeoutMs / 1000} s (phase ${pod?.status?.phase ?? 'unknown'})\n` + (await diagnose(client, namespace, name, pod)),
+  );
+}
+
+/**
  * kube-scheduler holds a lease in kube-system while it runs; without one there is surely no scheduler, so
  * there is no point waiting. (Unreadable: we don't know, and wait the grace period.)
  */
