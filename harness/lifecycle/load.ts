@@ -67,13 +67,18 @@ export async function loading(
     connections: r.connections ?? spec?.connections ?? 2,
   });
   let ceiling: Promise<number> | undefined;
+  let moveSaid = false;
   const forwardCeiling = () => (ceiling ??= measureCeiling(deployment.url + app.healthPath, resolve().connections, frame.signal));
   const measure = async (request: LoadRequest, phase?: 'unprofiled'): Promise<Measured> => {
     const r = resolve(request);
     const placed = await placeLoad({ generator, chosen: spec?.generator !== undefined, pods: deployment.pods, rate: r.rate, connections: r.connections, mode: inClusterMode(), forwardCeiling });
-    if (placed.inCluster && placed.generator !== generator) frame.log(`load: ${generator} moves into the cluster as Locust pods: ${placed.inCluster.reason}`);
+    // Said once per run (the unprofiled phase and the profiled one are placed alike).
+    if (placed.inCluster && placed.generator !== generator && !moveSaid) frame.log(`load: ${generator} moves into the cluster as Locust pods: ${placed.inCluster.reason}`);
+    moveSaid ||= placed.inCluster !== undefined;
     const url = r.requests?.length ? deployment.url : deployment.url + r.path;
-    const what = r.requests?.length ? `${url} mix (${r.requests.map(kindName).join(', ')})` : `${r.method && r.method !== 'GET' ? `${r.method} ` : ''}${url}`;
+    // Pods in the cluster load the app's pod IP; the port-forward URL stays the run's (served counter, CPU probe).
+    const shown = placed.inCluster ? url.replace(deployment.url, placed.inCluster.pods.appUrl) : url;
+    const what = r.requests?.length ? `${shown} mix (${r.requests.map(kindName).join(', ')})` : `${r.method && r.method !== 'GET' ? `${r.method} ` : ''}${shown}`;
     const pace = r.rate ? `open loop at ${r.rate} req/s over ${r.connections} connections` : `${r.connections} connections`;
     frame.log(`${phase ? 'load without profiler' : 'load'}: ${placed.generator} ${what}, ${pace}, ${r.durationS} s${r.warmupS ? ` after ${r.warmupS} s of warm-up` : ''}`);
     const measured = await measureLoad({ rate: r.rate, warmupS: r.warmupS, mix: r.requests, connectionPerRequest: frame.evidence.closesConnections && placed.generator === 'autocannon', url, method: r.method, headers: r.headers, body: r.body, durationS: r.durationS, connections: r.connections, generator: placed.generator, inCluster: placed.inCluster, k6Script: spec?.k6Script, workers: spec?.workers, locustfile: spec?.locustfile, runId: frame.runId, servedPath: app.servedPath, log: frame.log, logDir: frame.runDir, scratchDir: frame.scratchDir, signal: frame.signal, appCpu });

@@ -21,7 +21,7 @@ describe.skipIf(!kubeconfig)('in-cluster load on the kube target', () => {
   test('cpu-hotspot-locust: master and 2 worker pods load the pod IP; merged count matches the app; logs kept; nothing left', { timeout: 300_000 }, async ({ out }) => {
     const r = await holistic(['run', 'cpu-hotspot-locust', '--target', 'kube', '--out', out], { env, timeoutMs: 280_000 });
     expect(r.exitCode, r.all).toBe(0);
-    expect(r.stderr).toMatch(/locust: in the cluster \(Locust runs next to the app on a cluster target\): pods locust-[0-9a-f]{6}-master and 2 workers in namespace holistic-[0-9a-f]+, load on http:\/\/[\d.]+:8000/);
+    expect(r.stderr).toMatch(/locust: in the cluster: pods locust-[0-9a-f]{6}-master and 2 workers in namespace holistic-[0-9a-f]+, load on http:\/\/[\d.]+:8000/);
     expect(r.stdout).toMatch(/PASS request count matches the app: .* got app served \d+, locust counted \d+/);
     const dir = await runFolder(out);
     const summary = await readSummary(dir);
@@ -62,6 +62,7 @@ describe.skipIf(!kubeconfig)('in-cluster load on the kube target', () => {
     expect(r.exitCode, r.all).toBe(0);
     const moved = /load: autocannon moves into the cluster as Locust pods: the port-forward carried (\d+) req\/s with 2 connections and the scenario asks 50000 req\/s/.exec(r.stderr);
     expect(moved, r.stderr).not.toBeNull();
+    expect(r.stderr.split('moves into the cluster').length - 1, 'said once, though two phases were placed').toBe(1);
     expect(Number(moved![1])).toBeGreaterThan(0);
     const summary = await readSummary(await runFolder(out));
     expect(summary.verdict).toBe('pass');

@@ -64,7 +64,7 @@ export async function runLocustPods(options: Omit<LocustOptions, 'host'>, pods: 
   };
   try {
     const master = await start('master', masterRunArgs({ ...options, host: pods.appUrl }, pods.appUrl), {});
-    options.log?.(`locust: in the cluster (${reason}): pods ${master.pod.name} and ${options.workers} workers in namespace ${pods.namespace}, load on ${pods.appUrl}, logs in ${dir}`);
+    options.log?.(`locust: in the cluster: pods ${master.pod.name} and ${options.workers} worker${options.workers === 1 ? '' : 's'} in namespace ${pods.namespace}, load on ${pods.appUrl}, logs in ${dir}`);
     const workers = await Promise.all(
       Array.from({ length: options.workers }, (_, i) => {
         const role = `worker-${i + 1}`;
