@@ -15,7 +15,7 @@ import { call, connect, serverVersion, type KubeClient, type KubeConnectOptions 
 import { addDebugContainer, debugContainerName, debugContainerSpec, ephemeralSession } from './kube/debug-container.js';
 import { kubeExec, type ExecTarget } from './kube/exec.js';
 import { createRunNamespace, deleteRunNamespace, ensureDefaultServiceAccount, isNotFound } from './kube/namespace.js';
-import { appPodManifest, copyPodManifest, diagnose, podLogs, waitPodReady, waitPodTerminated } from './kube/pod.js';
+import { appPodManifest, copyPodManifest, deletePodAndWait, diagnose, podLogs, waitPodReady, waitPodTerminated } from './kube/pod.js';
 import { portForward } from './kube/port-forward.js';
 import { sidePods } from './kube/side-pods.js';
 import { kubeChecks } from './kube-checks.js';
@@ -180,23 +180,7 @@ interface KubeRunState {
 async function deletePod(state: KubeRunState): Promise<void> {
   const { client, namespace, podName } = state;
   state.finalLogs = await podLogs(client, namespace, podName, state.appContainer);
-  try {
-    await call(`delete pod ${namespace}/${podName}`, client.core.deleteNamespacedPod({ name: podName, namespace, gracePeriodSeconds: 5 }));
-  } catch (error) {
-    if (isNotFound(error)) return;
-    throw error;
-  }
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    try {
-      await call(`read pod ${namespace}/${podName}`, client.core.readNamespacedPod({ name: podName, namespace }));
-    } catch (error) {
-      if (isNotFound(error)) return;
-      throw error;
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`pod ${namespace}/${podName} was still there 60 s after it was deleted`);
+  await deletePodAndWait(client, namespace, podName, 5);
 }
 
 class KubeDeployment implements Deployment {

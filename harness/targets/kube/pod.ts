@@ -9,7 +9,7 @@ import type { AppSpec } from '../../app.js';
 import { PrerequisiteError } from '../../errors.js';
 import { tail } from '../../exec.js';
 import { call, statusCode, type KubeClient } from './client.js';
-import { runLabels } from './namespace.js';
+import { isNotFound, runLabels } from './namespace.js';
 
 export interface PodOptions {
   namespace: string;
@@ -286,4 +286,25 @@ export async function podLogs(client: KubeClient, namespace: string, name: strin
   } catch {
     return '';
   }
+}
+
+/** Delete a pod and wait until it is gone (60 s at most), so nothing of it is left when the caller returns. */
+export async function deletePodAndWait(client: KubeClient, namespace: string, name: string, gracePeriodSeconds: number): Promise<void> {
+  try {
+    await call(`delete pod ${namespace}/${name}`, client.core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds }));
+  } catch (error) {
+    if (isNotFound(error)) return;
+    throw error;
+  }
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    try {
+      await call(`read pod ${namespace}/${name}`, client.core.readNamespacedPod({ name, namespace }));
+    } catch (error) {
+      if (isNotFound(error)) return;
+      throw error;
+    }
+    await sleep(300);
+  }
+  throw new Error(`pod ${namespace}/${name} was still there 60 s after it was deleted`);
 }

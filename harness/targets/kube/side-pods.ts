@@ -5,13 +5,12 @@
  * its deletion with the run's cleanup the moment it is made, so an aborted or failed run leaves none.
  */
 import type { V1Pod } from '@kubernetes/client-node';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Cleanup } from '../../cleanup.js';
 import { prettyCommand } from '../../exec.js';
 import type { PodLauncher, SidePod, SidePodSpec, SidePodState } from '../../load/types.js';
 import { call, type KubeClient } from './client.js';
 import { isNotFound, runLabels } from './namespace.js';
-import { podLogs, waitPodStarted } from './pod.js';
+import { deletePodAndWait, podLogs, waitPodStarted } from './pod.js';
 
 export interface SidePodsOptions {
   client: KubeClient;
@@ -49,7 +48,8 @@ export function sidePods(o: SidePodsOptions): PodLauncher {
         await prepared.get(spec.image);
       }
       const body = sidePodManifest(spec, o);
-      const remove = () => deleteSidePod(client, namespace, spec.name);
+      // A load generator needs no grace period.
+      const remove = () => deletePodAndWait(client, namespace, spec.name, 0);
       o.cleanup.add(`delete pod ${namespace}/${spec.name}`, remove);
       await call(`create pod ${namespace}/${spec.name}`, client.core.createNamespacedPod({ namespace, body }));
       const pod = await waitPodStarted(client, namespace, spec.name, { timeoutMs: 120_000, signal: o.signal, log: o.log });
@@ -114,27 +114,6 @@ function handle(client: KubeClient, namespace: string, name: string, ip: string,
       return { phase: pod.status?.phase ?? 'Unknown', exitCode: s?.terminated?.exitCode, reason: s?.terminated?.reason ?? s?.waiting?.reason };
     },
   };
-}
-
-/** Delete and wait until it is gone (a load generator needs no grace period), so nothing is left when the run returns. */
-async function deleteSidePod(client: KubeClient, namespace: string, name: string): Promise<void> {
-  try {
-    await call(`delete pod ${namespace}/${name}`, client.core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0 }));
-  } catch (error) {
-    if (isNotFound(error)) return;
-    throw error;
-  }
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    try {
-      await call(`read pod ${namespace}/${name}`, client.core.readNamespacedPod({ name, namespace }));
-    } catch (error) {
-      if (isNotFound(error)) return;
-      throw error;
-    }
-    await sleep(300);
-  }
-  throw new Error(`pod ${namespace}/${name} was still there 60 s after it was deleted`);
 }
 
 async function deleteConfigMap(client: KubeClient, namespace: string, name: string): Promise<void> {
