@@ -75,7 +75,6 @@ function section(id: string, title: string, body: string, aside = ''): string {
 
 function header(s: RunSummary): string {
   const pass = s.verdict === 'pass';
-  const top = s.hotspots?.[0];
   const list = s.verdicts ?? [];
   const passed = list.filter((v) => v.pass).length;
   const cpu = s.load?.app_cpu_ms_per_request;

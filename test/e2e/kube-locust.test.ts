@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { describe, expect } from 'vitest';
 import { fixtures, holistic, leftovers, readSummary, runFolder, test } from '../helpers.js';
 
@@ -54,6 +55,34 @@ describe.skipIf(!kubeconfig)('in-cluster load on the kube target', () => {
     expect(m, r.stderr).not.toBeNull();
     expect(r.stderr).not.toMatch(/worker-1 \(pod/);
     expect(existsSync(m![2]!.replace(/;$/, '')), 'the named log was saved').toBe(true);
+    expect(await leftovers('kube', (await readSummary(await runFolder(out))).runId)).toEqual([]);
+  });
+
+  test('a worker pod deleted mid-run: exit 4 naming that worker and its pod; the other pods and the namespace are gone', { timeout: 240_000 }, async ({ out }) => {
+    const child = holistic(['run', 'cpu-hotspot-locust', '--target', 'kube', '--out', out], { env, timeoutMs: 220_000 });
+    let stderr = '';
+    const started = new Promise<RegExpExecArray>((resolve) =>
+      child.stderr!.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        const m = /pods (locust-[0-9a-f]{6})-master and 2 workers in namespace (holistic-[0-9a-f]+)/.exec(stderr);
+        if (m) resolve(m);
+      }),
+    );
+    const m = await Promise.race([started, child.then((r) => expect.fail(`the run ended before its Locust pods started:\n${r.all}`))]);
+    const kc = new KubeConfig();
+    kc.loadFromFile(kubeconfig!);
+    const api = kc.makeApiClient(CoreV1Api);
+    const worker = { name: `${m[1]}-worker-2`, namespace: m[2]! };
+    // Deleted once it runs (loading the app), as an eviction or an operator's `kubectl delete` would.
+    for (let i = 0; (await api.readNamespacedPod(worker).catch(() => undefined))?.status?.phase !== 'Running'; i++) {
+      if (i > 120) expect.fail(`worker pod ${worker.name} never ran:\n${stderr}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    await new Promise((r) => setTimeout(r, 2000));
+    await api.deleteNamespacedPod({ ...worker, gracePeriodSeconds: 0 });
+    const r = await child;
+    expect(r.exitCode, r.all).toBe(4);
+    expect(r.stderr).toMatch(new RegExp(`Locust worker-2 \\(pod ${worker.name}\\) (was deleted|ended \\(Failed[^)]*\\)) before the end of the run, without its results`));
     expect(await leftovers('kube', (await readSummary(await runFolder(out))).runId)).toEqual([]);
   });
 

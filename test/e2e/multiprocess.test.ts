@@ -4,7 +4,6 @@
  * SYS_PTRACE only), and the harness's process discovery + one py-spy --subprocesses over all of them, under real
  * load. Twice: gunicorn's master as PID 1, and catatonit (a static, non-Python init) as PID 1.
  */
-import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';

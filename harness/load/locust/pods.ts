@@ -126,6 +126,8 @@ async function supervise(master: Started, workers: Started[], options: Omit<Locu
 }
 
 function workerFailed(w: Started, state: { phase: string; exitCode?: number; reason?: string } | undefined): RunError {
+  // A deleted pod (an eviction, a node drained, someone's `kubectl delete`) takes its log with it.
+  if (state?.phase === 'Gone') return new RunError(`Locust ${w.role} (pod ${w.pod.name}) was deleted before the end of the run, without its results (its log went with it)`);
   const how = state ? `ended (${state.phase}${state.exitCode !== undefined ? `, exit code ${state.exitCode}` : ''}${state.reason ? `, ${state.reason}` : ''})` : 'could not be read';
   return new RunError(`Locust ${w.role} (pod ${w.pod.name}) ${how} before the end of the run, without its results; its log: ${w.log} (${w.pod.logsCommand} while the run lasts)`);
 }
