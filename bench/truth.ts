@@ -17,7 +17,7 @@
  *   blocking              a separate window with blocking sampling
  */
 import { frameStats, type Profile } from '../harness/profile/model.js';
-import { cpuShare, cpuShareByThread, wallClockCheck } from '../harness/profile/estimate.js';
+import { cpuShare, cpuShareByThread, cpuShareWithReleasedGil, wallClockCheck } from '../harness/profile/estimate.js';
 import { isPseudoFrame } from '../harness/profile/truncation.js';
 import { repairTruncated, truncatedFraction } from '../harness/profile/truncation.js';
 import { gilShares } from '../harness/profile/gil.js';
@@ -84,6 +84,10 @@ export async function truthBench(options: TruthBenchOptions): Promise<{ kind: Tr
         const gs = gilShares(nb, gil);
         const est = cpuShare(nb, gil, (f) => f.name === hot);
         const byThread = cpuShareByThread(gilThreads, w.threadCpuS, (f) => f.name === hot);
+        // The app's CPU over the sampler's window, for the GIL-released correction: its own CPU rate since /reset
+        // (os.times) times the window's length (the /proc ticks around py-spy also count its start and exit).
+        const windowCpuS = (t.process_cpu_s / t.elapsed_s) * options.durationS;
+        const released = cpuShareWithReleasedGil(gil, 100, windowCpuS, (f) => f.name === hot);
         console.log(`\n### ${kind}: hot = ${hot}; app truth: CPU share ${pts(t.cpu_share)} %, wall share ${pts(t.wall_share)} % ` +
           `(${t.calls} calls, ${t.hot_cpu_s.toFixed(2)} of ${t.process_cpu_s.toFixed(2)} CPU s); ${w.load.rps} req/s`);
         // Wall-clock samples vs CPU: GIL-held sampler seconds over the app's CPU seconds. Well above 1 = the GIL holder
@@ -106,6 +110,7 @@ export async function truthBench(options: TruthBenchOptions): Promise<{ kind: Tr
           ['gil sampler re-rooted', totalOf(repairTruncated(gil).profile, hot), t.cpu_share],
           [`DEFAULT: ${est.method}`, est.share, t.cpu_share],
           ...(byThread ? [[`gil per thread x thread CPU`, byThread.share, t.cpu_share] as [string, number, number]] : []),
+          ...(released ? [[`gil x min(1, GIL s/CPU s=${released.ratio.toFixed(2)})`, released.share, t.cpu_share] as [string, number, number]] : []),
         ];
         if ((options.blocking ?? true) && window === 0) {
           // Its own window (a blocking sampler pauses the app: it cannot share the window), against that window's truth.

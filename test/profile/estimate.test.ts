@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { cpuShare, cpuShareByThread, shareContaining, wallClockCheck } from '../../harness/profile/estimate.js';
+import { cpuShare, cpuShareByThread, cpuShareWithReleasedGil, shareContaining, wallClockCheck } from '../../harness/profile/estimate.js';
 import { truncatedFraction } from '../../harness/profile/truncation.js';
 import { parsePySpyRaw } from '../../harness/profile/pyspy-raw.js';
 
@@ -15,6 +15,23 @@ describe('cpuShare', () => {
   });
   test('without one: the default sampler\'s share', () => {
     expect(cpuShare(def, undefined, hot)).toEqual({ share: 0.4, method: 'default sampler, re-rooted' });
+  });
+});
+
+describe('cpuShareWithReleasedGil', () => {
+  const gil = raw([`${T};hot_path (app.py:36) 500`, `${T};_SocketWriter.write (socketserver.py:834) 500`]);
+  const hot = (f: { name: string }) => f.name === 'hot_path';
+  test('GIL held 8 s of 10 CPU s: 2 s ran with the GIL released, and the hot call\'s 5 GIL-held s are 40% of the CPU, not 50%', () => {
+    const e = cpuShareWithReleasedGil(gil, 125, 10, hot)!;
+    expect(e.ratio).toBeCloseTo(0.8);
+    expect(e.share).toBeCloseTo(0.4);
+  });
+  test('GIL held longer than the CPU time (the holder waited for a core): the GIL share as read, not inflated', () => {
+    expect(cpuShareWithReleasedGil(gil, 100, 5, hot)).toMatchObject({ share: 0.5, ratio: 2 });
+  });
+  test('no CPU time or no samples: no estimate', () => {
+    expect(cpuShareWithReleasedGil(gil, 100, 0, hot)).toBeUndefined();
+    expect(cpuShareWithReleasedGil({ ...gil, samples: [], totalWeight: 0 }, 100, 5, hot)).toBeUndefined();
   });
 });
 
