@@ -55,9 +55,11 @@ const available: Record<Target, boolean> = { local: true, container: Boolean(eng
 
 for (const target of ['local', 'container', 'kube'] as const) {
   describe.skipIf(!available[target])(`interrupted on ${target}`, () => {
+    // SIGINT and SIGTERM reach the same stop() (bin/holistic.js): on local every window with SIGINT, and SIGTERM in
+    // the profile window, proves both handlers; the other targets take SIGTERM (what CI runners and kubectl send).
     const signals = target === 'local' ? (['SIGINT', 'SIGTERM'] as const) : (['SIGTERM'] as const);
     for (const signal of signals) {
-      for (const { phase, marker, pauseAt } of windows[target]) {
+      for (const { phase, marker, pauseAt } of windows[target].filter((w) => !(target === 'local' && signal === 'SIGTERM' && w.phase !== 'profile'))) {
         test(`${signal} during ${phase}: exit 130, summary marked interrupted, nothing left`, async ({ out }) => {
           const delayMs = Math.floor(Math.random() * 800);
           const args = pauseAt ? ['--duration', '3', '--unprofiled', '0'] : ['--duration', '30'];
