@@ -22,17 +22,20 @@ export function detectProfileFormat(text: string, path: string): ProfileFormat {
   if (start.startsWith('[')) {
     throw new ProfileParseError(path, 'top level', `a JSON array (a Chrome trace?) is not one of the formats read here: ${FORMATS}`);
   }
-  if (start.startsWith('<')) {
+  // The first non-blank line as written: trimming would turn py-spy's ` 1` (an empty stack) into `1`.
+  const firstLine = text.replace(/^\uFEFF/, '').split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
+  // Folded stacks: `frame;frame;... COUNT`. py-spy may start with ` N` (a thread without a Python stack).
+  const folded = /^(?:.*\S)? \d+$/.test(firstLine);
+  // A '<' may start folded stacks too: a truncated stack whose outermost frame is `<module>` or `<genexpr>`
+  // (a real recording of the pure-Python truth app began so, and `holistic diff` refused it as markup).
+  if (start.startsWith('<') && !folded) {
     if (/<svg[\s>]/.test(start.slice(0, 4096))) return 'flamegraph-svg';
     throw new ProfileParseError(path, 'top level', `markup without an <svg> element near the start (an HTML page?) is not one of: ${FORMATS}`);
   }
-  // The first non-blank line as written: trimming would turn py-spy's ` 1` (an empty stack) into `1`.
-  const firstLine = text.replace(/^\uFEFF/, '').split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
   if (/^Process \d+: /.test(firstLine)) {
     throw new ProfileParseError(path, 'line 1', 'this is a py-spy dump (the stacks at one instant), not a recording: record one with `py-spy record --format raw` (or speedscope)');
   }
-  // Folded stacks: `frame;frame;... COUNT`. py-spy may start with ` N` (a thread without a Python stack).
-  if (/^(?:.*\S)? \d+$/.test(firstLine)) return 'pyspy-raw';
+  if (folded) return 'pyspy-raw';
   if (start === '') throw new ProfileParseError(path, 'whole file', `empty: expected ${FORMATS}`);
   throw new ProfileParseError(path, 'line 1', `not ${FORMATS}: starts with ${JSON.stringify(firstLine.slice(0, 60))}`);
 }

@@ -42,6 +42,14 @@ describe('readProfile: the reader chosen by content', () => {
     expect(toCollapsed(await parseProfile(`\uFEFF \n\t${toSpeedscope(raw)}`, 'bom.json'))).toEqual(toCollapsed(raw));
   });
 
+  test('folded stacks whose first frame is <module> or <genexpr> (a truncated py-spy stack) are py-spy raw, not markup', async () => {
+    const text = '<genexpr> (app.py:12);checksum (app.py:20) 3\n<module> (app.py:1);main (app.py:30) 2\n';
+    expect(detectProfileFormat(text, 'x.txt')).toBe('pyspy-raw');
+    expect(toCollapsed(await parseProfile(text, 'x.txt'))).toEqual(['<genexpr> (app.py:12);checksum (app.py:20) 3', '<module> (app.py:1);main (app.py:30) 2']);
+    // An SVG whose first line is its opening tag stays an SVG.
+    expect(detectProfileFormat('<?xml version="1.0"?>\n<svg width="10" height="10"></svg>', 'x.svg')).toBe('flamegraph-svg');
+  });
+
   test.each([
     ['an empty file', '', /x: whole file: empty: expected speedscope JSON, flame graph SVG or py-spy raw/],
     ['a JSON array (a Chrome trace)', '[{"ph":"B"}]', /x: top level: a JSON array \(a Chrome trace\?\) is not one of the formats/],
