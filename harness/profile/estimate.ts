@@ -45,7 +45,7 @@ export interface ReleasedGilEstimate {
  */
 export function cpuShareWithReleasedGil(gilProfile: Profile, rateHz: number, appCpuSeconds: number, match: (frame: FrameInfo) => boolean): ReleasedGilEstimate | undefined {
   if (!(gilProfile.totalWeight > 0 && appCpuSeconds > 0 && rateHz > 0)) return undefined;
-  const ratio = gilProfile.totalWeight / rateHz / appCpuSeconds;
+  const { ratio } = wallClockCheck(gilProfile.totalWeight, rateHz, appCpuSeconds);
   const share = shareContaining(repairTruncated(gilProfile).profile, match) * Math.min(1, ratio);
   return { share, method: 'gil sampler, re-rooted, scaled to the app\'s CPU', ratio };
 }
