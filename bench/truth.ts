@@ -12,8 +12,9 @@
  *   nonblocking repaired  the same after re-rooting truncated stacks (profile/truncation.ts)
  *   gil                   total(hot) in a second sampler with --gil (only the GIL holder is sampled): GIL waits
  *                         cannot count as work; code that releases the GIL is invisible to it
- *   estimate (default)    profile/estimate.ts: the GIL sampler's repaired share when the GIL sampler saw the
- *                         CPU (held share >= the default sampler's busy share minus noise), else the repaired share
+ *   estimate (default)    profile/estimate.ts cpuShare with the app's CPU: the GIL sampler's repaired share,
+ *                         scaled to the app's CPU when its threads do not take turns at the GIL (GIL-released
+ *                         CPU, e.g. an event loop's socket calls, is then outside the hot call)
  *   blocking              a separate window with blocking sampling
  */
 import { frameStats, type Profile } from '../harness/profile/model.js';
@@ -82,11 +83,11 @@ export async function truthBench(options: TruthBenchOptions): Promise<{ kind: Tr
         const t = w.truth;
         const trunc = truncatedFraction(nb);
         const gs = gilShares(nb, gil);
-        const est = cpuShare(nb, gil, (f) => f.name === hot);
-        const byThread = cpuShareByThread(gilThreads, w.threadCpuS, (f) => f.name === hot);
         // The app's CPU over the sampler's window, for the GIL-released correction: its own CPU rate since /reset
         // (os.times) times the window's length (the /proc ticks around py-spy also count its start and exit).
         const windowCpuS = (t.process_cpu_s / t.elapsed_s) * options.durationS;
+        const est = cpuShare(nb, gil, (f) => f.name === hot, { cpuSeconds: windowCpuS, rateHz: 100 });
+        const byThread = cpuShareByThread(gilThreads, w.threadCpuS, (f) => f.name === hot);
         const released = cpuShareWithReleasedGil(gil, 100, windowCpuS, (f) => f.name === hot);
         console.log(`\n### ${kind}: hot = ${hot}; app truth: CPU share ${pts(t.cpu_share)} %, wall share ${pts(t.wall_share)} % ` +
           `(${t.calls} calls, ${t.hot_cpu_s.toFixed(2)} of ${t.process_cpu_s.toFixed(2)} CPU s); ${w.load.rps} req/s`);

@@ -16,6 +16,22 @@ describe('cpuShare', () => {
   test('without one: the default sampler\'s share', () => {
     expect(cpuShare(def, undefined, hot)).toEqual({ share: 0.4, method: 'default sampler, re-rooted' });
   });
+  // One thread (an event loop): 1000 active samples, 960 of them holding the GIL (waiting 4%): the 0.4 s without
+  // it ran with the GIL released, outside the hot call, so the hot call's 7.2 GIL-held s are 72% of 10 CPU s.
+  const loopDef = raw([`${T};hot_path (app.py:36) 720`, `${T};_SocketWriter.write (socketserver.py:834) 280`]);
+  const loopGil = raw([`${T};hot_path (app.py:36) 720`, `${T};_SocketWriter.write (socketserver.py:834) 240`]);
+  test('with the app\'s CPU and threads that do not take turns at the GIL: scaled to the app\'s CPU', () => {
+    const e = cpuShare(loopDef, loopGil, hot, { cpuSeconds: 10, rateHz: 100 });
+    expect(e.method).toBe('gil sampler, re-rooted, scaled to the app\'s CPU');
+    expect(e.share).toBeCloseTo(0.72);
+  });
+  test('threads taking turns (half the active samples without the GIL): the plain GIL share, not scaled', () => {
+    const turns = raw([`${T};hot_path (app.py:36) 1400`, `${T};_SocketWriter.write (socketserver.py:834) 600`]);
+    expect(cpuShare(turns, gil, hot, { cpuSeconds: 12, rateHz: 100 })).toEqual({ share: 0.95, method: 'gil sampler, re-rooted' });
+  });
+  test('GIL held as long as the app ran on a CPU: nothing to scale', () => {
+    expect(cpuShare(loopDef, loopGil, hot, { cpuSeconds: 9.6, rateHz: 100 })).toEqual({ share: 0.75, method: 'gil sampler, re-rooted' });
+  });
 });
 
 describe('cpuShareWithReleasedGil', () => {
