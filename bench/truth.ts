@@ -103,6 +103,11 @@ export async function truthBench(options: TruthBenchOptions): Promise<{ kind: Tr
         const rHot = (totalOf(gil, hot) * gil.totalWeight) / 100 / t.hot_cpu_s;
         console.log(`wall-vs-CPU: hot call ${rHot.toFixed(2)}, whole app ${rApp.toFixed(2)} GIL-held s per CPU s: the GIL sampler's share should err by ` +
           `truth x (${rHot.toFixed(2)} / ${rApp.toFixed(2)} - 1) = ${err(t.cpu_share * (rHot / rApp), t.cpu_share).trim()} points`);
+        // py-spy's own count of ticks whose read of the app failed: a tick without a sample for every thread, which
+        // lowers GIL-held seconds (1-4 % of ticks measured: too few to matter for the scaled estimate).
+        const ticks = options.durationS * 100;
+        const errs = (name: string) => w.profiles[name]!.errors;
+        if (errs('gil') !== undefined) console.log(`py-spy read errors: gil sampler ${errs('gil')}, default ${errs('nonblocking') ?? '?'} of ${ticks} ticks`);
         console.log(`truncated stacks ${(trunc.fraction * 100).toFixed(1)} % of ${nb.totalWeight} samples; GIL held ${(gs.held * 100).toFixed(1)} %, ` +
           `active without the GIL (waiting for it, or in C that released it) ${(gs.waiting * 100).toFixed(1)} % of the default sampler's samples`);
         const rows: [string, number, number][] = [

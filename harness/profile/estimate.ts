@@ -3,7 +3,8 @@
  * every thread py-spy thinks is running; measured on the ground-truth apps (bench/truth.ts), that includes threads
  * waiting to get the GIL back (after a socket write, between bytecodes under contention): a 2-connection pure-Python
  * service read 49% for a call that took 89% of the process's CPU. A second sampler with `--gil` records only the
- * thread holding the GIL, so waits cannot count as work; its share is the estimate when given. It cannot see code
+ * thread holding the GIL, so waits cannot count as work; its share is the estimate when given, scaled to the app's
+ * CPU when the app's CPU is known and its threads do not take turns at the GIL (cpuShare). It cannot see code
  * that releases the GIL (bcrypt, zlib): for such apps use the default sampler (pass no GIL profile).
  * Either way truncated stacks are re-rooted first (truncation.ts).
  */
