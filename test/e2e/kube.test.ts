@@ -5,7 +5,7 @@
  */
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { execa } from 'execa';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect } from 'vitest';
@@ -160,6 +160,10 @@ async function fakeKind(dir: string, clusters: string) {
     KIND_CLUSTER: 'holistic-fake',
     FAKE_KIND_LOG: log,
     FAKE_KIND_CLUSTERS: clusters,
+    // The images are podman's (the local cluster loads from podman): kind must be told to use podman.
+    HOLISTIC_ENGINE: 'podman',
+    // The run's temporary files (podman's image archives among them) go here, to be checked and removed.
+    TMPDIR: dir,
     HOLISTIC_CLUSTER_DIR: path.dirname(kubeconfig!),
   };
   return { env, log };
@@ -169,7 +173,9 @@ async function fakeKind(dir: string, clusters: string) {
 // fake stands in here for the exact command sequence, which the test cluster can then serve quickly.
 describe.skipIf(!kubeconfig)('kind target, with a FAKE kind binary standing in for kind', () => {
   // test/fixtures/fake-bin/kind records its calls and stands for a cluster with the local test cluster:
-  // the context kind-<name> points at it and `kind load docker-image` really loads into its containerd.
+  // the context kind-<name> points at it and `kind load image-archive` really loads into its containerd.
+  const P = 'KIND_EXPERIMENTAL_PROVIDER=podman';
+  const archiveLoad = (image: string) => expect.stringMatching(new RegExp(`^${P} kind load image-archive \\S+/holistic-kind-load-\\w+/\\d-${image.replace(/[^A-Za-z0-9_.-]+/g, '_')}\\.tar --name holistic-fake$`));
   test('a missing cluster is created from kind-config.yaml, both images loaded, the run passes, and --no-keep-cluster deletes it', async ({ out }) => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'holistic-fakekind-'));
     try {
@@ -178,20 +184,28 @@ describe.skipIf(!kubeconfig)('kind target, with a FAKE kind binary standing in f
       expect(r.exitCode, r.all).toBe(0);
       const calls = (await readFile(log, 'utf8')).trim().split('\n');
       expect(calls).toEqual([
-        'kind get clusters',
-        expect.stringMatching(/^kind create cluster --name holistic-fake --config \S+\/kind-config\.yaml --wait 120s$/),
-        'kind load docker-image localhost/badapp:latest --name holistic-fake',
-        'kind load docker-image localhost/debug-tools:latest --name holistic-fake',
-        'kind delete cluster --name holistic-fake',
+        `${P} kind get clusters`,
+        expect.stringMatching(new RegExp(`^${P} kind create cluster --name holistic-fake --config \\S+/kind-config\\.yaml --wait 120s$`)),
+        archiveLoad('localhost/badapp:latest'),
+        archiveLoad('localhost/debug-tools:latest'),
+        `${P} kind delete cluster --name holistic-fake`,
       ]);
+      // The archives podman wrote are gone.
+      expect((await readdir(dir)).filter((name) => name.startsWith('holistic-kind-load-'))).toEqual([]);
       const summary = await readSummary(await runFolder(out));
       expect(summary).toMatchObject({ target: 'kind', verdict: 'pass' });
       expect(summary.environment.cluster).toContain('(context kind-holistic-fake)');
 
-      // `holistic down` deletes the reused cluster.
-      const down = await holistic(['down'], { env: fakeEnv });
+      // `holistic down` finds the reused cluster in the provider that holds it (kind lists one at a time) and deletes it.
+      await writeFile(log, '');
+      const down = await holistic(['down'], { env: { ...fakeEnv, FAKE_KIND_CLUSTERS: 'holistic-fake' } });
       expect(down.exitCode, down.all).toBe(0);
-      expect((await readFile(log, 'utf8')).trim().split('\n').at(-1)).toBe('kind delete cluster --name holistic-fake');
+      expect((await readFile(log, 'utf8')).trim().split('\n')).toEqual([
+        `${P} kind get clusters`,
+        `${P} kind delete cluster --name holistic-fake`,
+        'KIND_EXPERIMENTAL_PROVIDER=docker kind get clusters',
+      ]);
+      expect(down.stderr).toContain('kind delete cluster --name holistic-fake (in podman)');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -204,9 +218,9 @@ describe.skipIf(!kubeconfig)('kind target, with a FAKE kind binary standing in f
       const r = await holistic(['run', 'crash-on-start', '--target', 'kind', '--out', out], { env: fakeEnv });
       expect(r.exitCode, r.all).toBe(0);
       expect((await readFile(log, 'utf8')).trim().split('\n')).toEqual([
-        'kind get clusters',
-        'kind load docker-image localhost/badapp:latest --name holistic-fake',
-        'kind load docker-image localhost/debug-tools:latest --name holistic-fake',
+        `${P} kind get clusters`,
+        archiveLoad('localhost/badapp:latest'),
+        archiveLoad('localhost/debug-tools:latest'),
       ]);
       const summary = await readSummary(await runFolder(out));
       expect(summary).toMatchObject({ target: 'kind', verdict: 'pass' });

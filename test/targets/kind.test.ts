@@ -15,7 +15,28 @@ describe('kind/k3d cluster plan (the commands a run issues)', () => {
       ],
       context: 'kind-kind',
       delete: ['kind', 'delete', 'cluster', '--name', 'kind'],
+      env: {},
     });
+  });
+
+  test('kind on docker: kind is told its provider, images loaded straight from docker', () => {
+    const plan = planCluster({ provider: 'kind', name: 'ci' }, true, ['localhost/badapp:latest'], { engine: 'docker' });
+    expect(plan.env).toEqual({ KIND_EXPERIMENTAL_PROVIDER: 'docker' });
+    expect(plan.load).toEqual([['kind', 'load', 'docker-image', 'localhost/badapp:latest', '--name', 'ci']]);
+  });
+
+  test('kind on podman: provider podman with the project containers.conf, each image through podman save + kind load image-archive', () => {
+    const plan = planCluster({ provider: 'kind', name: 'ci' }, false, ['localhost/badapp:latest', 'localhost/debug-tools:latest'], {
+      engine: 'podman', archiveDir: '/tmp/x', nodeImage: 'localhost/kindest/node:v1.34.4',
+    });
+    expect(plan.create).toEqual(['kind', 'create', 'cluster', '--name', 'ci', '--config', config, '--image', 'localhost/kindest/node:v1.34.4', '--wait', '120s']);
+    expect(plan.env).toEqual({ KIND_EXPERIMENTAL_PROVIDER: 'podman', CONTAINERS_CONF: expect.stringMatching(/hack\/containers\.conf$/) });
+    expect(plan.load).toEqual([
+      ['podman', 'save', '--format', 'docker-archive', '-o', '/tmp/x/0-localhost_badapp_latest.tar', 'localhost/badapp:latest'],
+      ['kind', 'load', 'image-archive', '/tmp/x/0-localhost_badapp_latest.tar', '--name', 'ci'],
+      ['podman', 'save', '--format', 'docker-archive', '-o', '/tmp/x/1-localhost_debug-tools_latest.tar', 'localhost/debug-tools:latest'],
+      ['kind', 'load', 'image-archive', '/tmp/x/1-localhost_debug-tools_latest.tar', '--name', 'ci'],
+    ]);
   });
 
   test('kind, cluster present: reused, nothing created', () => {
@@ -29,6 +50,7 @@ describe('kind/k3d cluster plan (the commands a run issues)', () => {
       load: [['k3d', 'image', 'import', 'a:1', '--cluster', 'dev']],
       context: 'k3d-dev',
       delete: ['k3d', 'cluster', 'delete', 'dev'],
+      env: {},
     });
   });
 
