@@ -11,11 +11,17 @@ export DOCKER_BUILDKIT ?= 1
 comma := ,
 CA_BUNDLE    ?= $(wildcard /etc/ssl/certs/ca-certificates.crt)
 CA_SECRET    ?= $(if $(CA_BUNDLE),--secret id=ca$(comma)src=$(CA_BUNDLE))
+# kind's node provider is the engine that holds the images (kind would otherwise prefer docker when it answers).
+export KIND_EXPERIMENTAL_PROVIDER ?= $(ENGINE)
+# `kind load docker-image` always reads docker's images: from podman, an image goes through an archive.
 ifeq ($(ENGINE),podman)
-export KIND_EXPERIMENTAL_PROVIDER ?= podman
+KIND_LOAD = t=$$(mktemp -d) && trap 'rm -rf "$$t"' EXIT && podman save --format docker-archive -o "$$t/image.tar" $(1) && \
+            kind load image-archive "$$t/image.tar" --name $(KIND_CLUSTER)
+else
+KIND_LOAD = kind load docker-image $(1) --name $(KIND_CLUSTER)
 endif
 # The node image hack/kind/build makes offline (kind's default one comes from a registry); empty = kind's default.
-KIND_NODE_IMAGE ?= $(shell docker image inspect --format '{{index .RepoTags 0}}' kindest/node:$$(. hack/k8s/versions.env; echo $$K8S_VERSION) 2>/dev/null)
+KIND_NODE_IMAGE ?= $(shell $(ENGINE) image inspect --format '{{index .RepoTags 0}}' kindest/node:$$(. hack/k8s/versions.env; echo $$K8S_VERSION) 2>/dev/null)
 SCENARIOS    ?= $(shell node bin/holistic.js list 2>/dev/null | cut -d' ' -f1)
 TARGET       ?= auto
 
@@ -42,7 +48,7 @@ build: ## build the debug-tools image (docker or podman)
 	$(ENGINE) build $(CA_SECRET) -t $(TOOLS_IMAGE) -f tools.dockerfile .
 
 load: build ## build and load the debug-tools image into kind (KIND_CLUSTER)
-	kind load docker-image $(TOOLS_IMAGE) --name $(KIND_CLUSTER)
+	$(call KIND_LOAD,$(TOOLS_IMAGE))
 
 images: ## offline: stand-in base images from Debian packages, then bad-app and debug-tools (podman)
 	hack/images/build
