@@ -2,8 +2,10 @@
  * A run against its baseline, metric by metric, as verdicts. Each metric gets an estimate of its change, a
  * confidence interval, and one of three outcomes:
  *   - regressed:    the change is worse than the threshold AND the interval excludes "no change";
- *   - inconclusive: too few samples, or the interval is wider than the threshold (a change of the threshold's
- *                   size could not be told from noise) — a failed verdict that says how long to run instead;
+ *   - inconclusive: too few samples, or the interval is wider than the threshold AND reaches beyond it on the
+ *                   worse side (a regression of the threshold's size could not be told from noise) — a failed
+ *                   verdict that says how long to run instead. A wide interval that stays within the threshold on
+ *                   the worse side (a clear improvement measured on few samples) rules the regression out: pass;
  *   - pass:         otherwise.
  * Methods: throughput by Welch's t-test on mean latency (Little's law, closed-loop load); latency percentiles by a seeded
  * bootstrap of the ratio of percentiles over per-request latencies; hotspot shares by Newcombe's interval for
@@ -86,15 +88,20 @@ export function compareToBaseline(baseline: Baseline, current: CurrentRun, thres
   return metrics.flatMap((m) => m.compare(baseline, current, thresholds));
 }
 
-type Fields = Omit<Comparison, 'key' | 'gated' | 'threshold' | 'outcome' | 'advice'> & { halfWidth: number; worse: boolean };
+/**
+ * The caller's reading of its interval, since the worse direction differs per metric: `worse` (a regression),
+ * and `worstCase`, how far the interval reaches in the worse direction (as a positive change: a rise's upper
+ * bound, minus a drop's lower bound).
+ */
+type Fields = Omit<Comparison, 'key' | 'gated' | 'threshold' | 'outcome' | 'advice'> & { halfWidth: number; worse: boolean; worstCase: number };
 
 /**
- * A comparison from its measured fields: regressed when worse beyond the threshold (the caller says, since the
- * direction differs per metric), inconclusive when the interval is wider than the threshold, pass otherwise.
+ * A comparison from its measured fields: regressed when worse beyond the threshold, inconclusive when the interval
+ * is wider than the threshold and could still hide a regression beyond it, pass otherwise.
  */
 function outcomeOf(key: Metric, thresholds: ResolvedThresholds, threshold: number, f: Fields, durationS: number): Comparison {
-  const { halfWidth, worse, ...fields } = f;
-  const outcome: Outcome = worse ? 'regressed' : halfWidth > threshold ? 'inconclusive' : 'pass';
+  const { halfWidth, worse, worstCase, ...fields } = f;
+  const outcome: Outcome = worse ? 'regressed' : halfWidth > threshold && worstCase > threshold ? 'inconclusive' : 'pass';
   const c: Comparison = { key, gated: thresholds.gate.includes(key), threshold, outcome, ...fields };
   if (outcome === 'inconclusive') c.advice = longerRun(durationS, halfWidth, threshold, f.unit);
   return c;
@@ -133,7 +140,7 @@ function compareCpuPerRequest(baseline: Baseline, current: CurrentRun, threshold
     outcomeOf('cpuPerRequest', thresholds, t, {
       metric: 'cpu per request', baseline: rA * 1000, current: rB * 1000, change, low, high, unit: 'relative',
       method: `${method} (${nA} vs ${nB} requests, ${cpuA.toFixed(2)} vs ${cpuB.toFixed(2)} CPU s)`,
-      halfWidth: (high - low) / 2, worse: change > t && low > 0,
+      halfWidth: (high - low) / 2, worse: change > t && low > 0, worstCase: high,
     }, current.durationS),
   ];
 }
@@ -161,7 +168,7 @@ function compareThroughput(baseline: Baseline, current: CurrentRun, thresholds: 
   return [
     outcomeOf('throughput', thresholds, t, {
       metric: 'throughput', baseline: baseline.load?.rps ?? NaN, current: current.rps ?? NaN, change, low, high, unit: 'relative',
-      method: `${method}, ${na} vs ${nb} requests, p=${formatP(w.p)}`, halfWidth: (high - low) / 2, worse: change < -t && high < 0,
+      method: `${method}, ${na} vs ${nb} requests, p=${formatP(w.p)}`, halfWidth: (high - low) / 2, worse: change < -t && high < 0, worstCase: -low,
     }, current.durationS),
   ];
 }
@@ -184,7 +191,7 @@ function compareLatency(key: 'p50' | 'p90' | 'p99', q: number, baseline: Baselin
   return outcomeOf(key, thresholds, t, {
     metric: `latency ${key}`, baseline: round(quantileOf(a.latencies_ms, q)), current: round(quantileOf(b.latencies_ms, q)),
     change: r.ratio - 1, low: r.low - 1, high: r.high - 1, unit: 'relative', method: `${method} (${na} vs ${nb} requests)`,
-    halfWidth: (r.high - r.low) / 2, worse: r.ratio - 1 > t && r.low > 1,
+    halfWidth: (r.high - r.low) / 2, worse: r.ratio - 1 > t && r.low > 1, worstCase: r.high - 1,
   }, current.durationS);
 }
 
@@ -205,7 +212,7 @@ function compareHotspots(baseline: Baseline, current: CurrentRun, thresholds: Re
     const d = shareDifference(kA, A.totalSamples, kB, B.totalSamples, thresholds.confidence);
     return outcomeOf('hotspots', thresholds, t, {
       metric: `hotspot ${label}`, baseline: kA / A.totalSamples, current: kB / B.totalSamples, change: d.estimate, low: d.low, high: d.high,
-      unit: 'points', method, halfWidth: (d.high - d.low) / 2, worse: d.estimate > t && d.low > 0,
+      unit: 'points', method, halfWidth: (d.high - d.low) / 2, worse: d.estimate > t && d.low > 0, worstCase: d.high,
     }, current.durationS);
   });
 }

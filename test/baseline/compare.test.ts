@@ -71,6 +71,22 @@ describe('comparison against a baseline', () => {
     expect(comparisonVerdict(hot, 0.95).actual).toMatch(/^regressed: \+20\.0 pt \(50\.0% -> 70\.0%; 95% CI \+15\.\d pt \.\. \+24\.\d pt\)$/);
   });
 
+  test('a clear drop measured on few samples passes: the wide interval stays on the good side of the threshold', () => {
+    // 90% -> 20% of 40 samples each: the interval is far wider than the 5-point threshold, all of it below zero.
+    const drop = compareToBaseline(baseline(series(45, 210, 210, 1), 36, 40), current(series(45, 210, 210, 2), 8, 40), resolveThresholds());
+    const hot = drop.find((c) => c.key === 'hotspots')!;
+    expect(hot.high - hot.low).toBeGreaterThan(2 * 0.05);
+    expect(hot.high).toBeLessThan(0);
+    expect(hot.outcome).toBe('pass');
+    expect(comparisonVerdict(hot, 0.95).actual).toMatch(/^-70\.0 pt \(90\.0% -> 20\.0%; 95% CI -\d+\.\d pt \.\. -\d+\.\d pt\)$/);
+    // The same few samples with no change: the interval reaches past +5 points, so a regression is not ruled out.
+    const same = compareToBaseline(baseline(series(45, 210, 210, 1), 20, 40), current(series(45, 210, 210, 2), 20, 40), resolveThresholds());
+    expect(same.find((c) => c.key === 'hotspots')).toMatchObject({ outcome: 'inconclusive', advice: expect.stringMatching(/run with --duration \d+ or more/) });
+    // A throughput that clearly rose (half the latency) on a wide interval passes the same way.
+    const faster = compareToBaseline(baseline(series(12, 420, 420, 1)), current(series(12, 210, 210, 2)), all);
+    expect(faster.find((c) => c.metric === 'throughput')).toMatchObject({ outcome: 'pass' });
+  });
+
   test('no app CPU time (a target without a host PID) is inconclusive and says why', () => {
     const s = { ...series(45, 210, 210, 1), app_cpu_s: undefined };
     const cpu = compareToBaseline(baseline(s), current(s), resolveThresholds()).find((c) => c.key === 'cpuPerRequest')!;
