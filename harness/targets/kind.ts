@@ -202,9 +202,20 @@ export class KindTarget implements Target {
 }
 
 /**
+ * The providers `holistic down` asks. docker always (asking has no side effect); podman as root, or when the user
+ * chose it (HOLISTIC_ENGINE, KIND_EXPERIMENTAL_PROVIDER): a user's first rootless podman command starts a pause
+ * process that outlives it, and kind on rootless podman is rare.
+ */
+export function downProviders(env: NodeJS.ProcessEnv = process.env, root = process.getuid?.() === 0): EngineName[] {
+  const chosen = env.HOLISTIC_ENGINE === 'podman' || env.KIND_EXPERIMENTAL_PROVIDER === 'podman';
+  return engineNames.filter((e) => e === 'docker' || root || chosen);
+}
+
+/**
  * `holistic down`: delete the kind/k3d cluster runs have been reusing. kind lists one provider's clusters at a
- * time, and the run that made it may have used either engine: each provider that answers is asked, and the
- * cluster deleted where it is. Once a provider holds no kind cluster, the `kind` network kind made in it goes too.
+ * time, and the run that made it may have used either engine: each provider that answers (downProviders) is
+ * asked, and the cluster deleted where it is. Once a provider holds no kind cluster, the `kind` network kind made
+ * in it goes too.
  */
 export async function deleteCluster(log: (line: string) => void, signal?: AbortSignal): Promise<void> {
   const cluster = clusterFromEnv();
@@ -221,7 +232,8 @@ export async function deleteCluster(log: (line: string) => void, signal?: AbortS
     return;
   }
   let found = false;
-  for (const engine of engineNames) {
+  const providers = downProviders();
+  for (const engine of providers) {
     const env = kindEnv(engine);
     let listed;
     try {
@@ -241,7 +253,7 @@ export async function deleteCluster(log: (line: string) => void, signal?: AbortS
       if (names.length === 1) await removeKindNetwork(engine, log, signal);
     }
   }
-  if (!found) log(`no kind cluster ${cluster.name} in docker or podman`);
+  if (!found) log(`no kind cluster ${cluster.name} in ${providers.join(' or ')}`);
 }
 
 /** kind makes a `kind` network in its provider on first create and never removes it: the last delete does. */

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { projectRoot } from '../../harness/paths.js';
-import { clusterFromEnv, parseClusterList, planCluster } from '../../harness/targets/kind.js';
+import { clusterFromEnv, downProviders, parseClusterList, planCluster } from '../../harness/targets/kind.js';
 
 const config = path.join(projectRoot, 'kind-config.yaml');
 
@@ -58,6 +58,13 @@ describe('kind/k3d cluster plan (the commands a run issues)', () => {
     expect(clusterFromEnv({})).toEqual({ provider: 'kind', name: 'kind' });
     expect(clusterFromEnv({ KIND_CLUSTER: 'ci' })).toEqual({ provider: 'kind', name: 'ci' });
     expect(clusterFromEnv({ KIND_CLUSTER: 'ci', K3D_CLUSTER: 'dev' })).toEqual({ provider: 'k3d', name: 'dev' });
+  });
+
+  test('holistic down asks docker, and podman as root or when the user chose it (rootless podman leaves a pause process)', () => {
+    expect(downProviders({}, true)).toEqual(['podman', 'docker']);
+    expect(downProviders({}, false)).toEqual(['docker']);
+    expect(downProviders({ HOLISTIC_ENGINE: 'podman' }, false)).toEqual(['podman', 'docker']);
+    expect(downProviders({ KIND_EXPERIMENTAL_PROVIDER: 'podman' }, false)).toEqual(['podman', 'docker']);
   });
 
   test('cluster lists', () => {
