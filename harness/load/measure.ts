@@ -68,7 +68,7 @@ export async function measureLoad(plan: LoadPlan): Promise<Measured> {
   const endCpu = await cpuWindow(plan.appCpu);
   if (plan.generator === 'locust') {
     const { load, series } = await measureLocust(plan, endCpu);
-    return { load, series, saturation: undefined, contention: contentionWarning(load.others_cores) };
+    return { load, series, saturation: workerSaturation(load), contention: contentionWarning(load.others_cores) };
   }
   if (plan.generator === 'k6') {
     const load = await runK6({ script: plan.k6Script!, url: plan.url, durationS: plan.durationS, vus: plan.connections, scratchDir: plan.scratchDir, signal: plan.signal });
@@ -123,6 +123,17 @@ export function contentionWarning(othersCores: number | undefined): string | und
   return (
     `other processes used ${othersCores.toFixed(1)} CPU cores on average during the load: throughput and latency ` +
     'describe the neighbours as much as the app (the app\'s CPU time per request does not).'
+  );
+}
+
+/** A Locust worker runs on one core (one process, gevent): one near a full core may set the pace. */
+export function workerSaturation(load: Pick<LoadResult, 'workers' | 'rps'>): string | undefined {
+  const busy = (load.workers ?? []).filter((w) => (w.cpu ?? 0) >= SATURATED_CPU);
+  if (busy.length === 0) return undefined;
+  return (
+    `Locust ${busy.length > 1 ? 'workers' : 'worker'} ${busy.map((w) => `${w.name} used ${((w.cpu ?? 0) * 100).toFixed(0)}%`).join(', ')} of a CPU core ` +
+    `at ${load.rps} req/s in all: a worker runs on one core, so the generator rather than the app may set the pace ` +
+    '(throughput and latency then describe the generator). Add workers (load.workers in the scenario) or fewer users per worker.'
   );
 }
 

@@ -48,6 +48,8 @@ export interface WorkerLoad {
   p99_ms: number;
   errors: number;
   non2xx: number;
+  /** Share of a CPU core the worker used over the load (its own record: Locust runs each worker on one core). */
+  cpu?: number;
   /** The process's log file. */
   log?: string;
 }

@@ -34,10 +34,15 @@ describe.skipIf(!kubeconfig)('in-cluster load on the kube target', () => {
     expect(load.workers!.reduce((n, w) => n + w.requests, 0)).toBe(load.requests);
     for (const w of load.workers!) {
       expect(w.requests, JSON.stringify(load.workers)).toBeGreaterThan(0);
+      // The worker's own CPU over the load, from its record (holistic cannot see a pod's processes).
+      expect(w.cpu, JSON.stringify(load.workers)).toBeGreaterThan(0);
+      expect(w.cpu, JSON.stringify(load.workers)).toBeLessThan(1.05);
       // The pod is gone; its log was saved in the run folder first, with the record holistic read from it.
       expect(await readFile(w.log!, 'utf8')).toContain('HOLISTIC_LOCUST_RECORD ');
     }
     expect(Math.abs(load.served!.app - load.requests)).toBeLessThanOrEqual(load.served!.tolerance);
+    // The generator's CPU, now known for pods too: the workers' records summed.
+    expect(load.loadgen_cpu).toBeCloseTo(load.workers!.reduce((s, w) => s + w.cpu!, 0), 2);
     expect(summary.hotspots[0]).toMatchObject({ name: 'hash_password' });
     const report = await readFile(path.join(dir, 'report.html'), 'utf8');
     expect(report).toContain('<tr><th>where</th><td>in the cluster: pods in namespace');

@@ -28,7 +28,12 @@ describe('Locust with 2 workers on the local target', () => {
     expect(load.workers?.map((w) => w.name)).toEqual(['worker-1', 'worker-2']);
     // The merge is exact: the workers' counts add up to the merged count, and each worker did part of it.
     expect(load.workers!.reduce((n, w) => n + w.requests, 0)).toBe(load.requests);
-    for (const w of load.workers!) expect(w.requests, JSON.stringify(load.workers)).toBeGreaterThan(0);
+    for (const w of load.workers!) {
+      expect(w.requests, JSON.stringify(load.workers)).toBeGreaterThan(0);
+      // Each worker's own CPU over the load: some, and at most its one core (with the tick's slack).
+      expect(w.cpu, JSON.stringify(load.workers)).toBeGreaterThan(0);
+      expect(w.cpu, JSON.stringify(load.workers)).toBeLessThan(1.05);
+    }
     expect(load.served).toBeDefined();
     expect(Math.abs(load.served!.app - load.requests)).toBeLessThanOrEqual(load.served!.tolerance);
     expect(load.requests).toBeGreaterThan(5);
@@ -37,6 +42,7 @@ describe('Locust with 2 workers on the local target', () => {
     // The per-worker section itself (the summary JSON inlined in the page names the workers too).
     expect(report).toContain('<h3>Per worker and merged</h3>');
     expect(report).toMatch(/<tr><td>worker-2<\/td><td class="num-inline">\d+<\/td>/);
+    expect(report).toContain('<th>CPU (of a core)</th>');
   });
 
   test('a worker killed mid-run: exit 4 naming it and its log; no process or port left', { timeout: 240_000 }, async ({ out }) => {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { locustfile } from '../../harness/load/locust/locustfile.ts';
 import { summarizeLocust, type WorkerRecord } from '../../harness/load/locust/summary.ts';
+import { workerSaturation } from '../../harness/load/measure.ts';
 import { renderWorkerLoads } from '../../harness/report/load-workers.ts';
 
 describe('the load model as a locustfile', () => {
@@ -54,5 +55,25 @@ describe('workers records merged', () => {
     expect(html).toContain('worker-&lt;2&gt;');
     expect(html).not.toContain('worker-<2>');
     expect(html).toContain('/x/worker-1.log');
+    expect(html).not.toContain('CPU (of a core)');
+  });
+
+  test("workers' own CPU records: a share of a core each, summed into loadgen_cpu where no outside reading exists (pods)", () => {
+    const base = record('worker-1', { '10': 10 }, { '100': 10 });
+    const pods = summarizeLocust([{ ...base, cpu_s: 9.4 }, { ...base, name: 'worker-2', cpu_s: 2 }], { url: 'http://10.0.0.1:8000', users: 2, durationS: 10, logs: {} });
+    expect(pods.workers!.map((w) => [w.name, w.cpu])).toEqual([['worker-1', 0.94], ['worker-2', 0.2]]);
+    expect(pods.loadgen_cpu).toBe(1.14);
+    // A reading from outside (local processes: master and workers) is kept; a record without CPU leaves the sum out.
+    expect(summarizeLocust([{ ...base, cpu_s: 3 }], { url: 'u', users: 1, durationS: 10, loadgenCpuS: 5, logs: {} }).loadgen_cpu).toBe(0.5);
+    expect(summarizeLocust([{ ...base, cpu_s: 3 }, { ...base, name: 'old' }], { url: 'u', users: 1, durationS: 10, logs: {} }).loadgen_cpu).toBeUndefined();
+
+    const html = renderWorkerLoads(pods);
+    expect(html).toContain('<th>CPU (of a core)</th>');
+    expect(html).toMatch(/worker-1<\/td>.*<td class="num-inline">94%<\/td>/);
+    expect(html).toMatch(/merged<\/th>.*<td class="num-inline">114%<\/td>/);
+
+    // worker-1 near a full core may be what sets the pace: said, naming it; worker-2 is not named.
+    expect(workerSaturation(pods)).toMatch(/^Locust worker worker-1 used 94% of a CPU core at 2 req\/s in all: .* Add workers \(load\.workers/);
+    expect(workerSaturation(load)).toBeUndefined();
   });
 });

@@ -1,7 +1,9 @@
 """holistic's side of a Locust run, loaded into the master and every worker beside the locustfile.
 
 Each worker records every request it completes itself (count, failures, Locust-rounded latency histogram, exact
-latency sum, per-second counts) and writes them to $HOLISTIC_LOCUST_OUT/<worker>.json when it quits. holistic
+latency sum, per-second counts) and the CPU time it used from the test's start to its end (os.times: user +
+system; the imports and the wait for the master left out), and writes them to $HOLISTIC_LOCUST_OUT/<worker>.json
+when it quits. holistic
 merges those files exactly (harness/load/merge.ts). The worker's own record is used rather than the master's
 aggregate because the master keeps only what the workers' 3-second reports delivered before it quit: the last
 report can arrive after the master stopped listening.
@@ -33,6 +35,25 @@ _record = {
     "per_second": {},
     "non2xx_per_second": {},
 }
+
+
+# CPU seconds of this process when the test started and when it stopped (None until then).
+_cpu = {"start": None, "stop": None}
+
+
+def _cpu_now() -> float:
+    t = os.times()
+    return t.user + t.system
+
+
+@events.test_start.add_listener
+def _on_test_start(**_kw) -> None:
+    _cpu["start"] = _cpu_now()
+
+
+@events.test_stop.add_listener
+def _on_test_stop(**_kw) -> None:
+    _cpu["stop"] = _cpu_now()
 
 
 def _bucket(ms: float) -> int:
@@ -87,10 +108,13 @@ def _on_init(environment, **_kw) -> None:
 def _on_quitting(**_kw) -> None:
     if NAME is None:
         return
+    record = {"name": NAME, "pid": os.getpid(), **_record}
+    if _cpu["start"] is not None:
+        record["cpu_s"] = round((_cpu["stop"] if _cpu["stop"] is not None else _cpu_now()) - _cpu["start"], 3)
     path = os.path.join(OUT, f"{NAME}.json")
     with open(path + ".tmp", "w") as f:
-        json.dump({"name": NAME, "pid": os.getpid(), **_record}, f)
+        json.dump(record, f)
     os.replace(path + ".tmp", path)
     if os.environ.get("HOLISTIC_LOCUST_PRINT"):
         # In a pod the record is read from the log: the pod's filesystem is gone once it completes.
-        print("HOLISTIC_LOCUST_RECORD " + json.dumps({"name": NAME, "pid": os.getpid(), **_record}), flush=True)
+        print("HOLISTIC_LOCUST_RECORD " + json.dumps(record), flush=True)

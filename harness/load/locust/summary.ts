@@ -23,6 +23,8 @@ export interface WorkerRecord {
   /** Unix second (string) -> requests completed in it. */
   per_second: Record<string, number>;
   non2xx_per_second: Record<string, number>;
+  /** CPU seconds the worker used from the test's start to its stop (absent from records of older images). */
+  cpu_s?: number;
 }
 
 export interface LocustRunInfo {
@@ -30,7 +32,10 @@ export interface LocustRunInfo {
   users: number;
   durationS: number;
   rate?: number;
-  /** CPU seconds the master and workers used together (unknown for pods in a cluster: not read). */
+  /**
+   * CPU seconds the master and workers used together, when read from outside (local processes); else the sum of
+   * the workers' own records (pods in a cluster, whose processes holistic cannot see).
+   */
   loadgenCpuS?: number;
   /** Log file per process name (master, worker-N). */
   logs: Record<string, string>;
@@ -46,9 +51,15 @@ export function summarizeLocust(records: readonly WorkerRecord[], info: LocustRu
   const merged = mergeLoads(records.map(asProcessLoad));
   const workers: WorkerLoad[] = records.map((r) => {
     const one = mergeLoads([asProcessLoad(r)]);
-    return { name: r.name, requests: r.requests, rps: round(r.requests / info.durationS, 2), p50_ms: one.p50_ms, p99_ms: one.p99_ms, errors: r.errors, non2xx: r.non2xx, ...(info.logs[r.name] ? { log: info.logs[r.name] } : {}) };
+    return {
+      name: r.name, requests: r.requests, rps: round(r.requests / info.durationS, 2), p50_ms: one.p50_ms, p99_ms: one.p99_ms, errors: r.errors, non2xx: r.non2xx,
+      ...(r.cpu_s !== undefined ? { cpu: round(r.cpu_s / info.durationS) } : {}),
+      ...(info.logs[r.name] ? { log: info.logs[r.name] } : {}),
+    };
   });
   const timeline = mergedTimeline(records);
+  const recorded = records.length > 0 && records.every((r) => r.cpu_s !== undefined) ? records.reduce((s, r) => s + r.cpu_s!, 0) : undefined;
+  const loadgenCpuS = info.loadgenCpuS ?? recorded;
   return {
     generator: 'locust',
     url: info.url,
@@ -64,7 +75,7 @@ export function summarizeLocust(records: readonly WorkerRecord[], info: LocustRu
     timeouts: 0,
     non2xx: records.reduce((n, r) => n + r.non2xx, 0),
     // Share of one core, as for autocannon; several processes can exceed 1.
-    ...(info.loadgenCpuS !== undefined ? { loadgen_cpu: round(info.loadgenCpuS / info.durationS) } : {}),
+    ...(loadgenCpuS !== undefined ? { loadgen_cpu: round(loadgenCpuS / info.durationS) } : {}),
     ...(info.rate ? { rate: info.rate } : {}),
     ...(timeline.length ? { timeline } : {}),
     workers,
