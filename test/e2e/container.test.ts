@@ -22,7 +22,9 @@ const leftovers = (runId: string) => leftoversOn('container', runId);
  */
 async function natRulesFor(port: string): Promise<string[]> {
   const rules = String((await execa('iptables-save', [], { reject: false })).stdout).split('\n');
-  const others = (await engine!.run(['ps', '--all', '--quiet'])).stdout.trim();
+  // On podman with no container left, none of netavark's rules may be left either (docker's runs make none: what
+  // netavark rules a docker run sees belong to podman's earlier users of the machine, not to this run).
+  const others = engine!.name === 'podman' ? (await engine!.run(['ps', '--all', '--quiet'])).stdout.trim() : 'docker';
   return rules.filter((l) => l.includes(`--dport ${port} `) || l.includes(`:${port}`) || (!others && /netavark/i.test(l)));
 }
 
